@@ -1,0 +1,38 @@
+#!/usr/bin/env node
+import { main } from './main.js';
+import type { CliContext } from './context.js';
+
+// The only place that knows about `process`: build the context, wire Ctrl-C, set the exit code.
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts += 1;
+  if (interrupts > 1) process.exit(130);
+  controller.abort(new Error('interrupted (SIGINT)'));
+});
+process.on('SIGTERM', () => controller.abort(new Error('terminated (SIGTERM)')));
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  // A closed pipe (`batchprep ... | head`) is not a failure of ours.
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+});
+
+const ctx: CliContext = {
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  cwd: process.cwd(),
+  stderrIsTTY: Boolean(process.stderr.isTTY),
+  color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env),
+  signal: controller.signal,
+};
+
+main(process.argv.slice(2), ctx).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`batchprep: internal error: ${(err as Error)?.message ?? err}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,179 @@
+/**
+ * Failures (as opposed to issues, which are data): one error class whose `code`
+ * comes from a const object, so the type and the runtime cannot drift.
+ * Match on `err.code`, not on `instanceof`.
+ */
+
+/** Every failure code, grouped by the exit code the CLI maps it to. */
+export const ErrorCode = {
+  // exit 1: the data was rejected
+  ValidationFailed: 'ValidationFailed',
+  UnsupportedFileType: 'UnsupportedFileType',
+  FileTooLarge: 'FileTooLarge',
+  DuplicateReferenceId: 'DuplicateReferenceId',
+  InvalidFileContent: 'InvalidFileContent',
+  Rejected: 'Rejected',
+  // exit 2: usage or local I/O
+  UsageError: 'UsageError',
+  InvalidOption: 'InvalidOption',
+  InvalidDefaults: 'InvalidDefaults',
+  InvalidReferenceId: 'InvalidReferenceId',
+  InvalidFileName: 'InvalidFileName',
+  InsecureEndpoint: 'InsecureEndpoint',
+  MissingCredential: 'MissingCredential',
+  FileNotFound: 'FileNotFound',
+  OutputExists: 'OutputExists',
+  IoError: 'IoError',
+  InputTooLarge: 'InputTooLarge',
+  NotWritable: 'NotWritable',
+  // exit 3: remote or transport failure after retries
+  ServerError: 'ServerError',
+  RateLimited: 'RateLimited',
+  NetworkError: 'NetworkError',
+  Timeout: 'Timeout',
+  UnexpectedResponse: 'UnexpectedResponse',
+  RemoteError: 'RemoteError',
+  IntegrityError: 'IntegrityError',
+  // exit 4: authentication or authorization refused
+  Unauthorized: 'Unauthorized',
+  Forbidden: 'Forbidden',
+  // exit 130: interrupted by the caller (AbortSignal, Ctrl-C)
+  Aborted: 'Aborted',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** The CLI's exit codes (SPEC section 4). */
+export const ExitCode = {
+  Ok: 0,
+  Rejected: 1,
+  Usage: 2,
+  Remote: 3,
+  Auth: 4,
+  Interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+const exitCodes: Record<ErrorCode, ExitCode> = {
+  ValidationFailed: 1,
+  UnsupportedFileType: 1,
+  FileTooLarge: 1,
+  DuplicateReferenceId: 1,
+  InvalidFileContent: 1,
+  Rejected: 1,
+  UsageError: 2,
+  InvalidOption: 2,
+  InvalidDefaults: 2,
+  InvalidReferenceId: 2,
+  InvalidFileName: 2,
+  InsecureEndpoint: 2,
+  MissingCredential: 2,
+  FileNotFound: 2,
+  OutputExists: 2,
+  IoError: 2,
+  InputTooLarge: 2,
+  NotWritable: 2,
+  ServerError: 3,
+  RateLimited: 3,
+  NetworkError: 3,
+  Timeout: 3,
+  UnexpectedResponse: 3,
+  RemoteError: 3,
+  IntegrityError: 3,
+  Unauthorized: 4,
+  Forbidden: 4,
+  Aborted: 130,
+};
+
+/**
+ * Codes a server may send that are not in the table above (FinPro `errorCode`s we do not
+ * know yet): a 4xx rejection maps to exit 1, anything else to exit 3.
+ */
+export function exitCodeFor(code: string, status?: number): ExitCode {
+  if (code in exitCodes) return exitCodes[code as ErrorCode];
+  if (status !== undefined && status >= 400 && status < 500) return ExitCode.Rejected;
+  return ExitCode.Remote;
+}
+
+export interface BatchprepErrorDetails {
+  /** The original error, kept for `--debug`. */
+  cause?: unknown;
+  /** HTTP status of the response that failed, when there was one. */
+  status?: number;
+  /** Server transaction id (FinPro `txnid`). */
+  txnid?: string;
+  /** Server-sent structured details (FinPro `errorDetails`). */
+  errorDetails?: unknown;
+  /** Whether trying again could succeed. */
+  retryable?: boolean;
+  /** The file the failure is about. */
+  file?: string;
+  /** How many attempts were made before giving up. */
+  attempts?: number;
+}
+
+/** The one failure type of the library; `code` is stable, `message` is for people. */
+export class BatchprepError extends Error {
+  override readonly name = 'BatchprepError';
+  readonly code: ErrorCode | (string & {});
+  readonly status?: number;
+  readonly txnid?: string;
+  readonly errorDetails?: unknown;
+  readonly retryable: boolean;
+  readonly file?: string;
+  attempts?: number;
+
+  constructor(code: ErrorCode | (string & {}), message: string, details: BatchprepErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.code = code;
+    this.status = details.status;
+    this.txnid = details.txnid;
+    this.errorDetails = details.errorDetails;
+    this.retryable = details.retryable ?? false;
+    this.file = details.file;
+    this.attempts = details.attempts;
+  }
+
+  /** The CLI exit code for this failure. */
+  get exitCode(): ExitCode {
+    return exitCodeFor(this.code, this.status);
+  }
+}
+
+export function isBatchprepError(err: unknown): err is BatchprepError {
+  return err instanceof Error && (err as { name?: string }).name === 'BatchprepError' && 'code' in err;
+}
+
+/** Throws `Aborted` when the signal has fired; call at every await point of long work. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: signal.reason });
+  }
+}
+
+/** Turns a Node fs error into a coded failure with a message that says what to do. */
+export function fromFsError(err: unknown, path: string, doing: 'read' | 'write'): BatchprepError {
+  const e = err as NodeJS.ErrnoException;
+  if (isBatchprepError(err)) return err;
+  if (e?.code === 'ENOENT' && doing === 'read') {
+    return new BatchprepError(ErrorCode.FileNotFound, `${path}: no such file (check the path)`, { cause: err, file: path });
+  }
+  if (e?.code === 'EACCES' || e?.code === 'EPERM' || e?.code === 'EROFS') {
+    return new BatchprepError(
+      doing === 'write' ? ErrorCode.NotWritable : ErrorCode.IoError,
+      `${path}: permission denied (${doing === 'write' ? 'choose a writable location' : 'check the file permissions'})`,
+      { cause: err, file: path },
+    );
+  }
+  if (e?.code === 'EISDIR') {
+    return new BatchprepError(ErrorCode.IoError, `${path}: is a directory, expected a file`, { cause: err, file: path });
+  }
+  if (e?.code === 'ENOSPC') {
+    return new BatchprepError(ErrorCode.IoError, `${path}: no space left on device`, { cause: err, file: path });
+  }
+  return new BatchprepError(ErrorCode.IoError, `${path}: cannot ${doing} (${e?.code ?? e?.message ?? String(err)})`, {
+    cause: err,
+    file: path,
+  });
+}

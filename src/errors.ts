@@ -26,6 +26,8 @@ export const ErrorCode = {
   IoError: 'IoError',
   InputTooLarge: 'InputTooLarge',
   NotWritable: 'NotWritable',
+  InvalidManifest: 'InvalidManifest',
+  ManifestMismatch: 'ManifestMismatch',
   // exit 3: remote or transport failure after retries
   ServerError: 'ServerError',
   RateLimited: 'RateLimited',
@@ -74,6 +76,8 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   IoError: 2,
   InputTooLarge: 2,
   NotWritable: 2,
+  InvalidManifest: 2,
+  ManifestMismatch: 2,
   ServerError: 3,
   RateLimited: 3,
   NetworkError: 3,

@@ -15,7 +15,8 @@ import { filexCommand } from './commands/filex.js';
 export interface BatchprepCommand<A = any> {
   command: string | string[];
   describe: string;
-  builder: (y: Argv) => Argv<any>;
+  /** `ctx` and `result` let a parent command `mount` its subcommands (e.g. `filex upload`). */
+  builder: (y: Argv, ctx: CliContext, result: { code: number; debug: boolean }) => Argv<any>;
   run: (args: A, ctx: CliContext) => Promise<number>;
 }
 
@@ -30,7 +31,7 @@ const commands: BatchprepCommand[] = [
 
 /** Registers a command (and its subcommands) so that its `run` result becomes the exit code. */
 export function mount(y: Argv, cmd: BatchprepCommand, ctx: CliContext, result: { code: number; debug: boolean }): Argv {
-  return y.command(cmd.command, cmd.describe, cmd.builder, async (args: any) => {
+  return y.command(cmd.command, cmd.describe, (yy: Argv) => cmd.builder(yy, ctx, result), async (args: any) => {
     try {
       result.code = await cmd.run(args, ctx);
     } catch (err) {

@@ -26,6 +26,7 @@ export const ErrorCode = {
   IoError: 'IoError',
   InputTooLarge: 'InputTooLarge',
   NotWritable: 'NotWritable',
+  RemoteNotFound: 'RemoteNotFound',
   InvalidManifest: 'InvalidManifest',
   ManifestMismatch: 'ManifestMismatch',
   // exit 3: remote or transport failure after retries
@@ -39,6 +40,7 @@ export const ErrorCode = {
   // exit 4: authentication or authorization refused
   Unauthorized: 'Unauthorized',
   Forbidden: 'Forbidden',
+  SpaceNotWritable: 'SpaceNotWritable',
   // exit 130: interrupted by the caller (AbortSignal, Ctrl-C)
   Aborted: 'Aborted',
 } as const;
@@ -76,6 +78,7 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   IoError: 2,
   InputTooLarge: 2,
   NotWritable: 2,
+  RemoteNotFound: 2,
   InvalidManifest: 2,
   ManifestMismatch: 2,
   ServerError: 3,
@@ -87,6 +90,7 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   IntegrityError: 3,
   Unauthorized: 4,
   Forbidden: 4,
+  SpaceNotWritable: 4,
   Aborted: 130,
 };
 

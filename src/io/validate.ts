@@ -1,11 +1,16 @@
-import type { Readable, Transform } from 'node:stream';
+import { Buffer } from 'node:buffer';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { Readable, Transform } from 'node:stream';
+import { resolveDefaults, type GlobalDefaults } from '../core/defaults.js';
 import type { ConsentRow, FileFormat, FileReport, Issue } from '../core/issues.js';
-import type { GlobalDefaults } from '../core/defaults.js';
+import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
+import { ValidationEngine, type EngineOptions } from './engine.js';
 
 export interface ValidateOptions {
   /** Input format; `auto` uses the extension of `fileName`, else sniffs the content. @default 'auto' */
   format?: FileFormat | 'auto';
-  /** Name shown in reports and used for the extension; `-` for stdin. @default '-' */
+  /** Name shown in reports and used for the extension; `-` for stdin. @default '-' (the path for validateFile) */
   fileName?: string;
   /** Size cap in bytes; one byte more is `FileTooLarge`. @default 10485760 */
   maxBytes?: number;
@@ -15,9 +20,9 @@ export interface ValidateOptions {
   strict?: boolean;
   /** Keep the duplicate-ID index (the only state that grows with the input). @default true */
   duplicateCheck?: boolean;
-  /** Global defaults applied to empty cells and absent keys (SPEC section 3). */
+  /** Global defaults applied to empty cells and absent keys (SPEC section 3); checked first (`InvalidDefaults`). */
   defaults?: GlobalDefaults;
-  /** Largest record (CSV record or JSON value) in characters before `RecordTooLarge`. @default 1048576 */
+  /** Largest record (CSV record or JSON string) in characters before `RecordTooLarge`. @default 1048576 */
   maxRecordLength?: number;
   /** Stops the work; the promise rejects with code `Aborted`. */
   signal?: AbortSignal;
@@ -39,9 +44,137 @@ export interface RowResult {
   valid: boolean;
 }
 
-export type ByteSource = AsyncIterable<Uint8Array> | Readable;
+export type ByteSource = AsyncIterable<Uint8Array | string> | Readable;
 
-export declare function validateRows(source: ByteSource, options?: ValidateOptions): AsyncGenerator<RowResult, FileReport, void>;
-export declare function validateStream(source: ByteSource, options?: ValidateOptions): Promise<FileReport>;
-export declare function validateFile(path: string, options?: ValidateOptions): Promise<FileReport>;
-export declare function createValidateTransform(options?: ValidateOptions): Transform & { report: Promise<FileReport> };
+export const DEFAULT_MAX_BYTES = 10_485_760;
+
+function positiveInt(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
+  if (value === undefined) return fallback;
+  if (allowInfinity && value === Infinity) return value;
+  if (!Number.isFinite(value) || value < 0 || Math.floor(value) !== value) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `${name} must be a non-negative whole number (got ${value})`);
+  }
+  return value;
+}
+
+/** Checks options once, at the boundary, and fills the defaults. */
+export function resolveValidateOptions(options: ValidateOptions = {}): EngineOptions {
+  const format = options.format ?? 'auto';
+  if (!['auto', 'csv', 'json'].includes(format)) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `format must be auto, csv or json (got ${String(format)})`);
+  }
+  return {
+    format,
+    fileName: options.fileName ?? '-',
+    maxBytes: positiveInt('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES, true),
+    maxErrors: positiveInt('maxErrors', options.maxErrors, 1000, true),
+    strict: options.strict ?? false,
+    duplicateCheck: options.duplicateCheck ?? true,
+    defaults: options.defaults ? resolveDefaults(options.defaults) : undefined,
+    maxRecordLength: Math.max(1, positiveInt('maxRecordLength', options.maxRecordLength, 1_048_576)),
+  };
+}
+
+function toBytes(chunk: Uint8Array | string): Uint8Array {
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+}
+
+/**
+ * The rows of a consent file with their issues, as an async iterable; its return value (the
+ * `done: true` result) is the file's report. Memory stays flat: rows are yielded per chunk.
+ */
+export async function* validateRows(source: ByteSource, options: ValidateOptions = {}): AsyncGenerator<RowResult, FileReport, void> {
+  const resolved = resolveValidateOptions(options);
+  const queue: RowResult[] = [];
+  const engine = new ValidationEngine(resolved, (r) => queue.push(r));
+  throwIfAborted(options.signal);
+  try {
+    for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+      throwIfAborted(options.signal);
+      engine.write(toBytes(chunk));
+      if (queue.length > 0) {
+        yield* queue;
+        queue.length = 0;
+      }
+    }
+  } catch (err) {
+    if ((err as BatchprepError)?.code === ErrorCode.Aborted) throw err;
+    throw fromFsError(err, resolved.fileName, 'read');
+  }
+  throwIfAborted(options.signal);
+  const report = engine.end();
+  yield* queue;
+  return report;
+}
+
+/** Validates a byte stream (stdin, a socket, any async iterable of bytes) and resolves to the report. */
+export async function validateStream(source: ByteSource, options: ValidateOptions = {}): Promise<FileReport> {
+  const resolved = resolveValidateOptions(options);
+  const engine = new ValidationEngine(resolved);
+  throwIfAborted(options.signal);
+  try {
+    for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
+      throwIfAborted(options.signal);
+      engine.write(toBytes(chunk));
+    }
+  } catch (err) {
+    if ((err as BatchprepError)?.code === ErrorCode.Aborted) throw err;
+    throw fromFsError(err, resolved.fileName, 'read');
+  }
+  throwIfAborted(options.signal);
+  return engine.end();
+}
+
+/** Opens a file for the engine, with a clear coded error when it cannot be read. */
+export async function openConsentFile(path: string): Promise<Readable> {
+  try {
+    const st = await stat(path);
+    if (st.isDirectory()) throw new BatchprepError(ErrorCode.IoError, `${path}: is a directory, expected a consent file`, { file: path });
+  } catch (err) {
+    throw fromFsError(err, path, 'read');
+  }
+  return createReadStream(path, { highWaterMark: 256 * 1024 });
+}
+
+/** Validates a file on disk and resolves to the report (`file` is the path as given). */
+export async function validateFile(path: string, options: ValidateOptions = {}): Promise<FileReport> {
+  const stream = await openConsentFile(path);
+  try {
+    return await validateStream(stream, { fileName: path, ...options });
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * A Node Transform: bytes in, `RowResult` objects out; `report` resolves when the input ends
+ * (and rejects if the stream fails).
+ */
+export function createValidateTransform(options: ValidateOptions = {}): Transform & { report: Promise<FileReport> } {
+  const resolved = resolveValidateOptions(options);
+  let resolveReport!: (r: FileReport) => void;
+  let rejectReport!: (e: unknown) => void;
+  const report = new Promise<FileReport>((res, rej) => {
+    resolveReport = res;
+    rejectReport = rej;
+  });
+  report.catch(() => {});
+  let engine!: ValidationEngine;
+  const t = new Transform({
+    writableObjectMode: false,
+    readableObjectMode: true,
+    transform(chunk: Buffer, _enc, cb) {
+      if (options.signal?.aborted) return cb(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted'));
+      engine.write(chunk);
+      cb();
+    },
+    flush(cb) {
+      const r = engine.end();
+      cb();
+      resolveReport(r);
+    },
+  });
+  engine = new ValidationEngine(resolved, (row) => t.push(row));
+  t.on('error', rejectReport);
+  return Object.assign(t, { report });
+}

@@ -1,12 +1,92 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { BatchprepCommand } from '../main.js';
-import { BatchprepError, ErrorCode } from '../../errors.js';
+import { BatchprepError, ErrorCode, ExitCode, fromFsError } from '../../errors.js';
+import { FILEX_MAX_BYTES, pack, type PackInput } from '../../io/pack.js';
+import type { CliContext } from '../context.js';
+import { say } from '../context.js';
+import { createProgress } from '../progress.js';
 
-// Placeholder until the command lands; replaced by its issue's work.
-export const packCommand: BatchprepCommand = {
-  command: 'pack',
-  describe: '(pack: not yet available)',
-  builder: (y) => y,
-  run: async () => {
-    throw new BatchprepError(ErrorCode.UsageError, 'pack is not available yet');
+interface PackArgs {
+  inputs: string[];
+  outDir: string;
+  name?: string;
+  maxBytes: number;
+  level: number;
+  sanitizeNames: boolean;
+  force: boolean;
+  stdinName: string;
+  json: boolean;
+}
+
+export const packCommand: BatchprepCommand<PackArgs> = {
+  command: 'pack <inputs..>',
+  describe: 'Zip files for FINRA fileX into archives under the upload cap, splitting big CSVs by rows',
+  builder: (y) =>
+    y
+      .positional('inputs', { type: 'string', array: true, describe: 'Files to pack (`-` reads stdin, named by --stdin-name)' })
+      .option('out-dir', { type: 'string', demandOption: true, describe: 'Directory for the archives and manifest.json' })
+      .option('name', { type: 'string', describe: 'Archive base name: BASE.zip, or BASE-0001.zip... when several (default: the input name, or "archive")' })
+      .option('max-bytes', { type: 'number', default: FILEX_MAX_BYTES, describe: 'Largest archive in bytes (default: the fileX Gateway cap, 5,120 MB)' })
+      .option('level', { type: 'number', default: 6, describe: 'Compression level 0-9 (0 stores)' })
+      .option('sanitize-names', { type: 'boolean', default: false, describe: "Fix names that break fileX's FILE_NAME rule instead of refusing them" })
+      .option('force', { type: 'boolean', default: false, describe: 'Write into a non-empty --out-dir, replacing files of the same names' })
+      .option('stdin-name', { type: 'string', default: 'stdin', describe: 'Entry name for `-` (end it in .csv to allow row splitting)' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the manifest on stdout' })
+      .example('$0 pack trades.csv --out-dir out --name TRADES', 'one or more archives out/TRADES*.zip of at most 5,120 MB each')
+      .example('cat big.csv | $0 pack - --stdin-name big.csv --out-dir out --max-bytes 100000000', 'split a piped CSV into archives of at most 100 MB'),
+  async run(args, ctx) {
+    const stdinCount = args.inputs.filter((i) => i === '-').length;
+    if (stdinCount > 1) throw new BatchprepError(ErrorCode.UsageError, '`-` (stdin) can be named only once');
+    let spoolDir: string | undefined;
+    const progress = createProgress(ctx, 'pack');
+    try {
+      const inputs: PackInput[] = [];
+      for (const input of args.inputs) {
+        if (input === '-') {
+          spoolDir = await mkdtemp(join(tmpdir(), 'batchprep-pack-'));
+          const path = join(spoolDir, 'stdin');
+          await spoolStdin(ctx, path);
+          inputs.push({ path, name: args.stdinName, source: '-' });
+        } else {
+          inputs.push({ path: isAbsolute(input) ? input : resolve(ctx.cwd, input), source: input });
+        }
+      }
+      const outDir = resolve(ctx.cwd, args.outDir);
+      const manifest = await pack(
+        inputs,
+        {
+          outDir,
+          name: args.name,
+          maxBytes: args.maxBytes,
+          level: args.level,
+          sanitizeNames: args.sanitizeNames,
+          force: args.force,
+          signal: ctx.signal,
+          onProgress: (done, total) => progress.update(done, total),
+        },
+      );
+      progress.done();
+      const entries = manifest.archives.reduce((n, a) => n + a.entries.length, 0);
+      say(ctx, `packed ${args.inputs.length} input(s) into ${manifest.archives.length} archive(s), ${entries} entr${entries === 1 ? 'y' : 'ies'}, in ${args.outDir}`);
+      if (args.json) ctx.stdout.write(`${JSON.stringify(manifest)}\n`);
+      return ExitCode.Ok;
+    } finally {
+      progress.done();
+      if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
+    }
   },
 };
+
+/** Stdin is spooled to a temporary file: its size must be known, and a split archive may need to re-read it. */
+async function spoolStdin(ctx: CliContext, path: string): Promise<void> {
+  try {
+    await pipeline(ctx.stdin, createWriteStream(path), { signal: ctx.signal });
+  } catch (err) {
+    if (ctx.signal.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+    throw fromFsError(err, path, 'write');
+  }
+}

@@ -48,6 +48,16 @@ describe('github report', () => {
     );
   });
 
+  it('adds the row only when the message does not already name it', () => {
+    const issues: Issue[] = [
+      { severity: 'warning', code: 'DuplicateConsentId', message: 'repeats row 12', row: 1, line: 2 },
+      { severity: 'warning', code: 'DuplicateConsentId', message: 'as in row 1; remove it', row: 1, line: 2 },
+    ];
+    const lines = formatReport({ valid: true, files: [{ ...badFile, file: 'f.csv', issues }] }, 'github').split('\n');
+    expect(lines[0]).toBe('::warning file=f.csv,line=2,title=DuplicateConsentId::repeats row 12 (row 1)');
+    expect(lines[1]).toBe('::warning file=f.csv,line=2,title=DuplicateConsentId::as in row 1; remove it');
+  });
+
   it('puts file names with commas and colons into the file property escaped', () => {
     const report: ValidationReport = { valid: false, files: [{ ...badFile, file: 'a,b:c%.csv' }] };
     const first = formatReport(report, 'github').split('\n')[0]!;

@@ -51,9 +51,20 @@ function annotation(file: string, issue: Issue): string {
   const where: string[] = [];
   if (stdin) where.push(hasLine ? `stdin line ${issue.line}` : 'stdin');
   // Messages often say their row already; do not repeat it.
-  if (issue.row !== undefined && issue.row !== null && !new RegExp(`\\brow ${issue.row}\\b`).test(issue.message)) {
+  if (issue.row !== undefined && issue.row !== null && !mentionsRow(issue.message, issue.row)) {
     where.push(`row ${issue.row}`);
   }
   const message = where.length > 0 ? `${issue.message} (${where.join(', ')})` : issue.message;
   return command(issue.severity === 'error' ? 'error' : 'warning', props, message);
+}
+
+/** Whether a message already says "row N" (as a whole word and number). */
+function mentionsRow(message: string, row: number): boolean {
+  const needle = `row ${row}`;
+  for (let at = message.indexOf(needle); at !== -1; at = message.indexOf(needle, at + 1)) {
+    const before = at === 0 ? '' : message[at - 1]!;
+    const after = message[at + needle.length] ?? '';
+    if (!/\w/.test(before) && !/\w/.test(after)) return true;
+  }
+  return false;
 }

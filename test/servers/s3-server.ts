@@ -58,6 +58,8 @@ export interface S3Harness {
   getObject(key: string): Promise<Buffer | undefined>;
   putObject(key: string, body: Buffer): Promise<void>;
   headObject(key: string): Promise<{ size: number; lastModified: Date } | undefined>;
+  /** Server-side copy inside the bucket (streams inside s3rver). */
+  copyObject(fromKey: string, toKey: string): Promise<void>;
   listObjects(prefix: string): Promise<Array<{ key: string; size: number; lastModified: Date }>>;
   listMultipartUploads(): Promise<Array<{ key: string; uploadId: string }>>;
   stats: { requests: number; rejectedExpired: number; putBytes: number; failed: number };
@@ -533,6 +535,10 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
       const r = await direct('HEAD', key);
       if (r.status !== 200) return undefined;
       return { size: Number(r.headers['content-length']), lastModified: new Date(String(r.headers['last-modified'])) };
+    },
+    async copyObject(fromKey, toKey) {
+      const r = await direct('PUT', toKey, undefined, { 'x-amz-copy-source': encodeURI(`/${bucket}/${fromKey}`) });
+      if (r.status !== 200) throw new Error(`s3rver COPY ${fromKey} -> ${toKey}: HTTP ${r.status} ${r.body.toString()}`);
     },
     listObjects: directList,
     listMultipartUploads: listUploads,

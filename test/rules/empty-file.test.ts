@@ -35,3 +35,10 @@ describe('EmptyFile', () => {
     expect(codes(report)).not.toContain('EmptyFile');
   });
 });
+
+describe('EmptyFile (whitespace-only JSON)', () => {
+  it('whitespace only in a .json file is empty, not malformed', async () => {
+    const report = await json(' \n\t\r\n ');
+    expect(codes(report)).toEqual(['EmptyFile']);
+  });
+});

@@ -1,0 +1,198 @@
+// Debian's OpenSSH sshd as a non-daemon on a free loopback port, for the fileX SFTP tests:
+// its own host key, a client ed25519 key in authorized_keys, internal-sftp starting in a data
+// directory laid out like fileX (org/app/{in,out,in_arcv}), and key exchange + ciphers
+// restricted to what the fileX guide lists and ssh2 speaks (see TESTING.md).
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const SSHD = '/usr/sbin/sshd';
+const run = promisify(execFile);
+
+/** Key exchange the guide lists that both OpenSSH 9.2 and ssh2 speak (no ML-KEM hybrids). */
+export const FILEX_KEX = [
+  'curve25519-sha256',
+  'curve25519-sha256@libssh.org',
+  'ecdh-sha2-nistp256',
+  'ecdh-sha2-nistp384',
+  'ecdh-sha2-nistp521',
+  'diffie-hellman-group-exchange-sha256',
+  'diffie-hellman-group16-sha512',
+  'diffie-hellman-group18-sha512',
+  'diffie-hellman-group14-sha256',
+];
+/** Ciphers both sides support (TESTING.md). */
+export const FILEX_CIPHERS = [
+  'chacha20-poly1305@openssh.com',
+  'aes128-gcm@openssh.com',
+  'aes256-gcm@openssh.com',
+  'aes128-ctr',
+  'aes192-ctr',
+  'aes256-ctr',
+];
+
+export interface SshdHarness {
+  host: string;
+  port: number;
+  username: string;
+  privateKeyPath: string;
+  privateKey: Buffer;
+  /** The SFTP start directory (internal-sftp -d), with `${orgId}/${app}/{in,out,in_arcv}`. */
+  dataDir: string;
+  /** The host key as an OpenSSH public key line, for host-key pinning tests. */
+  hostPublicKey: string;
+  /** `SHA256:<base64>` fingerprint of the host key, as `ssh-keygen -l` prints it. */
+  hostKeySha256: string;
+  /** Everything sshd wrote to stderr so far (for failing-test diagnostics). */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export interface SshdOptions {
+  /** @default '0001' */
+  orgId?: string;
+  /** @default 'app1' */
+  application?: string;
+  /** Extra sshd_config lines, appended after the defaults. */
+  extraConfig?: string;
+}
+
+/** Whether Debian's OpenSSH server is installed. */
+export function sshdAvailable(): boolean {
+  return existsSync(SSHD);
+}
+
+// A port that was free a moment ago (sshd refuses -p 0).
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// Spawn sshd and resolve once it says it listens; reject with its log if it exits first.
+function launch(configPath: string, log: { text: string }): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(SSHD, ['-D', '-e', '-f', configPath], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let ready = false;
+    const timer = setTimeout(() => {
+      if (!ready) {
+        child.kill('SIGTERM');
+        reject(new Error(`sshd did not start within 10 s:\n${log.text}`));
+      }
+    }, 10_000);
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      log.text += chunk;
+      if (!ready && log.text.includes('Server listening on')) {
+        ready = true;
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.once('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (!ready) reject(new Error(`sshd exited with ${code} before listening:\n${log.text}`));
+    });
+  });
+}
+
+/** Start sshd on 127.0.0.1 and a free port; stop it with `close()`. */
+export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness> {
+  if (!sshdAvailable()) {
+    throw new Error(`OpenSSH server not found at ${SSHD}: run \`apt-get install -y openssh-server\` (the SFTP tests need a real sshd)`);
+  }
+  const orgId = options.orgId ?? '0001';
+  const application = options.application ?? 'app1';
+  const dir = await mkdtemp(join(tmpdir(), 'sshd-'));
+  try {
+    const dataDir = join(dir, 'data');
+    for (const space of ['in', 'out', 'in_arcv']) await mkdir(join(dataDir, orgId, application, space), { recursive: true });
+    const hostKey = join(dir, 'host_ed25519');
+    const clientKey = join(dir, 'client_ed25519');
+    await Promise.all([
+      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'filex-test-host', '-f', hostKey]),
+      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'filex-test-client', '-f', clientKey]),
+    ]);
+    await writeFile(join(dir, 'authorized_keys'), await readFile(`${clientKey}.pub`), { mode: 0o600 });
+    const hostPublicKey = (await readFile(`${hostKey}.pub`, 'utf8')).trim();
+    const blob = Buffer.from(hostPublicKey.split(/\s+/)[1]!, 'base64');
+    const hostKeySha256 = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
+    const root = userInfo().uid === 0;
+    if (root) await mkdir('/run/sshd', { recursive: true });
+
+    const log = { text: '' };
+    let child: ChildProcess | undefined;
+    let port = 0;
+    // A free port can be taken between probing and binding: try a few.
+    for (let attempt = 0; attempt < 3 && !child; attempt++) {
+      port = await freePort();
+      const config = [
+        'ListenAddress 127.0.0.1',
+        `Port ${port}`,
+        `HostKey ${hostKey}`,
+        'PidFile none',
+        `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+        'PubkeyAuthentication yes',
+        'PasswordAuthentication no',
+        'KbdInteractiveAuthentication no',
+        `UsePAM ${root ? 'no' : 'yes'}`,
+        'StrictModes no',
+        'PermitRootLogin prohibit-password',
+        'AllowTcpForwarding no',
+        'X11Forwarding no',
+        'PrintMotd no',
+        'LogLevel VERBOSE',
+        `KexAlgorithms ${FILEX_KEX.join(',')}`,
+        `Ciphers ${FILEX_CIPHERS.join(',')}`,
+        `Subsystem sftp internal-sftp -d ${dataDir}`,
+        options.extraConfig ?? '',
+        '',
+      ].join('\n');
+      const configPath = join(dir, 'sshd_config');
+      await writeFile(configPath, config);
+      try {
+        child = await launch(configPath, log);
+      } catch (err) {
+        if (!/Bind to port|Address already in use/.test(log.text) || attempt === 2) throw err;
+      }
+    }
+    const proc = child!;
+    const privateKeyPath = clientKey;
+    return {
+      host: '127.0.0.1',
+      port,
+      username: userInfo().username,
+      privateKeyPath,
+      privateKey: await readFile(privateKeyPath),
+      dataDir,
+      hostPublicKey,
+      hostKeySha256,
+      logs: () => log.text,
+      async close() {
+        if (proc.exitCode === null && proc.signalCode === null) {
+          const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+          proc.kill('SIGTERM');
+          await exited;
+        }
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,258 @@
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import type { BatchprepCommand } from '../main.js';
+import type { CliContext } from '../context.js';
+import { say } from '../context.js';
+import { reportFailure } from '../fail.js';
+import { BatchprepError, ErrorCode, ExitCode, isBatchprepError } from '../../errors.js';
+import type { FileReport, Issue } from '../../core/issues.js';
+import { redact } from '../../redact.js';
+import { submitToFinPro } from '../../submit/finpro/client.js';
+import type { FinProSubmitResult, SubmitToFinProOptions } from '../../submit/finpro/client.js';
+import { finProCredentialsFromEnv } from '../../submit/finpro/credentials.js';
+import { submitManifest } from '../../submit/finpro/manifest-submit.js';
+import type { ManifestPartResult } from '../../submit/finpro/manifest-submit.js';
+import { resolveDefaults } from '../../core/defaults.js';
+import type { GlobalDefaults } from '../../core/defaults.js';
+import { readFile } from 'node:fs/promises';
+
+export interface FinProSubmitArgs {
+  file: string;
+  endpoint?: string;
+  referenceId?: string;
+  name?: string;
+  validate: boolean;
+  strict: boolean;
+  json: boolean;
+  timeout: number;
+  retries: number;
+  retryMaxTime: number;
+  retryBaseDelay: number;
+  debug?: boolean;
+  globalConfig?: string;
+  from?: string;
+  to?: string;
+  configId?: string;
+}
+
+// Interim: the defaults flags of SPEC section 3, until src/cli/defaults-options.ts lands.
+function addDefaultFlags(y: Argv): Argv {
+  return y
+    .option('global-config', { type: 'string', describe: "Global defaults as JSON, or @file.json" })
+    .option('from', { type: 'string', describe: 'Default fiDataRangeFrom (RFC 3339)' })
+    .option('to', { type: 'string', describe: 'Default fiDataRangeTo (RFC 3339)' })
+    .option('config-id', { type: 'string', describe: 'Default configId' });
+}
+
+/** Reads the defaults flags: the merged defaults (sent as global_config) and the single flags as given. */
+async function readDefaultFlags(args: FinProSubmitArgs, ctx: CliContext): Promise<{ merged?: GlobalDefaults; single?: GlobalDefaults }> {
+  let raw: string | undefined = args.globalConfig;
+  if (raw?.startsWith('@')) {
+    const path = resolve(ctx.cwd, raw.slice(1));
+    try {
+      raw = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new BatchprepError(ErrorCode.InvalidDefaults, `--global-config ${raw}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
+    }
+  }
+  const single: GlobalDefaults = {};
+  if (args.from !== undefined) single.fiDataRangeFrom = args.from;
+  if (args.to !== undefined) single.fiDataRangeTo = args.to;
+  if (args.configId !== undefined) single.configId = args.configId;
+  const merged = resolveDefaults(raw, single);
+  return { merged, single: Object.keys(single).length ? single : undefined };
+}
+
+/** The options of `finpro submit`; shared with the `finpro` parent so its help lists them. */
+export function addSubmitOptions(y: Argv): Argv {
+  return addDefaultFlags(
+    y
+      .positional('file', { type: 'string', describe: "Consent file (.csv/.json), '-' for stdin, or a prepare output DIR / its manifest.json" })
+      .option('endpoint', { type: 'string', describe: 'FinPro base URL (default: $FINPRO_BASE_URL); https, or http for loopback only' })
+      .option('reference-id', { type: 'string', describe: 'Batch reference ID, 5-60 of [A-Za-z0-9_-] (default: generated bp-<utc>-<hex>)' })
+      .option('name', { type: 'string', describe: "File name sent to the server (default: the file's name; stdin.csv/stdin.json for stdin)" })
+      .option('validate', { type: 'boolean', default: true, describe: 'Validate locally first (--no-validate skips it and lets the server decide)' })
+      .option('strict', { type: 'boolean', default: false, describe: 'Validation: warnings are errors' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout (see README)' })
+      .option('timeout', { type: 'number', default: 120, describe: 'Seconds one attempt may take (connect, send, reply)' })
+      .option('retries', { type: 'number', default: 4, describe: 'Retries after the first attempt (network errors, timeouts, 429, 5xx)' })
+      .option('retry-max-time', { type: 'number', default: 60, describe: 'Seconds all attempts and waits may take together' })
+      .option('retry-base-delay', { type: 'number', default: 500, hidden: true, describe: 'First backoff delay in ms (doubles, full jitter)' }),
+  );
+}
+
+/** The first ~20 issues as `file:line: code: message` lines, then a count of the rest. */
+export function issueLines(report: FileReport, shownName: string, limit = 20): string[] {
+  const ordered: Issue[] = [...report.issues.filter((i) => i.severity === 'error'), ...report.issues.filter((i) => i.severity !== 'error')];
+  const lines = ordered.slice(0, limit).map((i) => {
+    const where = i.line !== undefined ? `${shownName}:${i.line}` : shownName;
+    return `${where}: ${i.severity === 'warning' ? 'warning ' : ''}${i.code}: ${i.message}`;
+  });
+  const total = report.errorCount + report.warningCount;
+  const more = Math.max(total, ordered.length) - Math.min(limit, ordered.length);
+  if (more > 0) lines.push(`and ${more} more`);
+  return lines;
+}
+
+/** The `--json` failure object of SPEC section 5. */
+function errorJson(err: BatchprepError) {
+  return {
+    code: err.code,
+    status: err.status ?? null,
+    message: redact(err.message),
+    txnid: err.txnid ?? null,
+    retryable: err.retryable,
+  };
+}
+
+/** The `--json` success object of SPEC section 5 (exactly these keys). */
+function successJson(r: Pick<FinProSubmitResult, 'referenceId' | 'batchId' | 'status' | 'storageType' | 'txnid' | 'attempts' | 'duplicateOnRetry'>) {
+  return {
+    referenceId: r.referenceId,
+    batchId: r.batchId,
+    status: r.status,
+    storageType: r.storageType,
+    txnid: r.txnid,
+    attempts: r.attempts,
+    duplicateOnRetry: r.duplicateOnRetry,
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One human line for an accepted upload. */
+function successLine(shown: string, r: Pick<FinProSubmitResult, 'referenceId' | 'batchId' | 'status' | 'txnid' | 'attempts' | 'duplicateOnRetry'>): string {
+  if (r.duplicateOnRetry) {
+    return `finpro: ${shown} landed as ${r.referenceId}: the reply to an earlier attempt was lost and the retry was answered 409 DuplicateReferenceId (txnid ${r.txnid ?? '-'}, ${plural(r.attempts, 'attempt')})`;
+  }
+  return `finpro: submitted ${shown} as ${r.referenceId}: batch ${r.batchId}, ${r.status ?? 'accepted'} (txnid ${r.txnid ?? '-'}, ${plural(r.attempts, 'attempt')})`;
+}
+
+/** Prints a failure: issue lines for a validation failure, the coded line on stderr, the JSON object on stdout. */
+function fail(err: unknown, args: FinProSubmitArgs, ctx: CliContext, shown: string): number {
+  if (isBatchprepError(err) && err.code === ErrorCode.ValidationFailed && err.errorDetails) {
+    for (const line of issueLines(err.errorDetails as FileReport, shown)) say(ctx, redact(line));
+  }
+  const code = reportFailure(err, ctx, Boolean(args.debug));
+  if (args.json) {
+    const e = isBatchprepError(err) ? err : new BatchprepError(ErrorCode.IoError, String((err as Error)?.message ?? err));
+    ctx.stdout.write(`${JSON.stringify({ error: errorJson(e), attempts: e.attempts ?? 0 })}\n`);
+  }
+  return code;
+}
+
+/** A file target is a manifest when it is a directory or is named manifest.json. */
+async function isManifestTarget(path: string): Promise<boolean> {
+  if (basename(path) === 'manifest.json') return true;
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Reads the flags into library options; every problem is a coded usage error. */
+async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<SubmitToFinProOptions> {
+  const defaults = await readDefaultFlags(args, ctx);
+  const baseUrl = args.endpoint ?? ctx.env.FINPRO_BASE_URL;
+  if (!baseUrl) {
+    throw new BatchprepError(ErrorCode.MissingCredential, 'FINPRO_BASE_URL is not set: export the FinPro base URL or pass --endpoint URL');
+  }
+  const credentials = finProCredentialsFromEnv(ctx.env);
+  return {
+    baseUrl,
+    credentials,
+    referenceId: args.referenceId,
+    fileName: args.name,
+    globalConfig: defaults.merged,
+    singleFields: defaults.single,
+    validate: args.validate,
+    strict: args.strict,
+    timeoutMs: args.timeout * 1000,
+    retries: args.retries,
+    retryMaxTimeMs: args.retryMaxTime * 1000,
+    retryBaseDelayMs: args.retryBaseDelay,
+    signal: ctx.signal,
+    onRetry: ({ attempt, delayMs, error }) => {
+      say(ctx, redact(`finpro: attempt ${attempt} failed: ${error.code}${error.status ? ` (${error.status})` : ''}: ${error.message}; retrying in ${(delayMs / 1000).toFixed(1)} s`));
+    },
+  };
+}
+
+/** One file (or stdin): validate, upload, print one line and, with --json, one object. */
+async function submitOne(args: FinProSubmitArgs, ctx: CliContext, options: SubmitToFinProOptions): Promise<number> {
+  const stdin = args.file === '-';
+  const shown = stdin ? '-' : args.file;
+  try {
+    const result = await submitToFinPro(stdin ? ctx.stdin : resolve(ctx.cwd, args.file), {
+      ...options,
+      onValidated: (report) => {
+        for (const line of issueLines(report, shown)) say(ctx, redact(line));
+      },
+    });
+    say(ctx, redact(successLine(shown, result)));
+    if (args.json) ctx.stdout.write(`${JSON.stringify(successJson(result))}\n`);
+    return ExitCode.Ok;
+  } catch (err) {
+    return fail(err, args, ctx, shown);
+  }
+}
+
+/** A prepare manifest or directory: parts in order, resumable, stop at the first failure. */
+async function submitParts(args: FinProSubmitArgs, ctx: CliContext, options: SubmitToFinProOptions): Promise<number> {
+  if (args.referenceId !== undefined || args.name !== undefined) {
+    throw new BatchprepError(ErrorCode.UsageError, '--reference-id and --name do not apply to a manifest: each part has its own reference ID (set at prepare time with --reference-id)');
+  }
+  const result = await submitManifest(resolve(ctx.cwd, args.file), {
+    ...options,
+    onPart: (part: ManifestPartResult, i, total) => {
+      const n = `[${i + 1}/${total}]`;
+      if (part.outcome === 'skipped') say(ctx, `finpro: ${n} ${part.file}: already submitted as ${part.referenceId} (batch ${part.batchId ?? '-'}), skipped`);
+      else if (part.outcome === 'submitted') say(ctx, redact(`${successLine(part.file, part).replace('finpro: ', `finpro: ${n} `)}`));
+      else if (part.error?.code === ErrorCode.ValidationFailed && part.error.errorDetails) {
+        for (const line of issueLines(part.error.errorDetails as FileReport, part.file)) say(ctx, redact(line));
+      }
+    },
+  });
+  const landed = result.parts.filter((p) => p.outcome === 'submitted' || p.outcome === 'skipped');
+  const json = {
+    parts: result.parts.map((p) => ({
+      file: p.file,
+      outcome: p.outcome,
+      ...successJson(p),
+      ...(p.error ? { error: errorJson(p.error) } : {}),
+    })),
+    submitted: result.submitted,
+    skipped: result.skipped,
+  };
+  if (result.error) {
+    const code = reportFailure(result.error, ctx, Boolean(args.debug));
+    const failed = result.parts.find((p) => p.outcome === 'failed');
+    say(ctx, `finpro: stopped at ${failed?.file ?? 'a part'}; landed ${landed.length} of ${result.parts.length} parts: ${landed.map((p) => `${p.file} (${p.referenceId})`).join(', ') || 'none'}. Fix the problem and run the same command again: landed parts are skipped`);
+    if (args.json) ctx.stdout.write(`${JSON.stringify(json)}\n`);
+    return code;
+  }
+  say(ctx, `finpro: all ${result.parts.length} parts landed (${result.submitted} submitted now, ${result.skipped} already submitted)`);
+  if (args.json) ctx.stdout.write(`${JSON.stringify(json)}\n`);
+  return ExitCode.Ok;
+}
+
+export const finproSubmitCommand: BatchprepCommand<FinProSubmitArgs> = {
+  command: 'submit <file>',
+  describe: 'Upload a consent file (or every part of a prepare manifest) to the FinPro File Upload API',
+  builder: addSubmitOptions,
+  run: async (args, ctx) => {
+    let options: SubmitToFinProOptions;
+    const manifest = args.file !== '-' && (await isManifestTarget(resolve(ctx.cwd, args.file)));
+    try {
+      options = await buildOptions(args, ctx);
+      if (manifest) return await submitParts(args, ctx, options);
+    } catch (err) {
+      return fail(err, args, ctx, args.file);
+    }
+    return submitOne(args, ctx, options);
+  },
+};

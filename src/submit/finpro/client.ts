@@ -1,0 +1,315 @@
+import { openAsBlob } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Readable } from 'node:stream';
+import { fetch, FormData } from 'undici';
+import type { Dispatcher } from 'undici';
+import { BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborted } from '../../errors.js';
+import type { GlobalDefaults } from '../../core/defaults.js';
+import type { FileReport } from '../../core/issues.js';
+import { formatFromName, sniffFormat } from '../../io/sniff.js';
+import type { FormatGuess } from '../../io/sniff.js';
+import { checkEndpoint, joinUrl } from '../endpoint.js';
+import { withRetry } from '../retry.js';
+import { credentialHeaders } from './credentials.js';
+import type { FinProCredentials } from './credentials.js';
+import { errorFromReply, mayHaveLanded, networkError, parseSuccessReply, timeoutError } from './errors.js';
+import type { FinProError } from './errors.js';
+import { checkReferenceId, generateReferenceId } from './reference-id.js';
+import { spoolToTempFile } from './spool.js';
+import { validateForUpload } from './validate-upload.js';
+
+/** The upload path under the base URL (SPEC section 5). */
+export const FINPRO_UPLOAD_PATH = ['fi', 'requests', 'schedule', 'upload', 'v3'] as const;
+
+/** The API's size cap: a file of exactly this many bytes is accepted. */
+export const FINPRO_MAX_BYTES = 10_485_760;
+
+export interface SubmitToFinProOptions {
+  /** Base URL, e.g. `https://api.finpro.example`; plain http only for loopback hosts. */
+  baseUrl: string;
+  /** The four identity headers (see `finProCredentialsFromEnv`). */
+  credentials: FinProCredentials;
+  /** The batch's reference ID (5–60 `[A-Za-z0-9_-]`). @default generated `bp-<utc stamp>-<8 hex>` */
+  referenceId?: string;
+  /** Global defaults, sent as the `global_config` JSON string when given. */
+  globalConfig?: GlobalDefaults;
+  /** Single default fields, sent as `fiDataRangeFrom`, `fiDataRangeTo`, `configId` when given. */
+  singleFields?: GlobalDefaults;
+  /** The file name sent in the multipart part. @default the path's base name (`stdin.csv`/`stdin.json` for streams) */
+  fileName?: string;
+  /** Validate locally with the validator engine before sending. @default true */
+  validate?: boolean;
+  /** Validation: warnings are errors. @default false */
+  strict?: boolean;
+  /** Local size cap; larger files are refused before sending. @default 10485760 */
+  maxBytes?: number;
+  /** Time limit of one attempt (connect, send, reply), in ms. @default 120000 */
+  timeoutMs?: number;
+  /** Retries after the first attempt (network errors, timeouts, 429, 5xx). @default 4 */
+  retries?: number;
+  /** Time budget for all attempts and waits, in ms. @default 60000 */
+  retryMaxTimeMs?: number;
+  /** First backoff delay in ms (doubles, full jitter). @default 500 */
+  retryBaseDelayMs?: number;
+  /** Stops everything; the promise rejects with code `Aborted`. */
+  signal?: AbortSignal;
+  /** Called before each retry wait. */
+  onRetry?: (info: { attempt: number; delayMs: number; error: BatchprepError }) => void;
+  /** Called with the validation report when validation ran (also when it passed, for warnings). */
+  onValidated?: (report: FileReport) => void;
+  /** undici dispatcher (proxy, custom TLS, tests). @default undici's global dispatcher */
+  dispatcher?: Dispatcher;
+}
+
+/** What a successful submission returns; `--json` prints the first seven keys. */
+export interface FinProSubmitResult {
+  referenceId: string;
+  /** The server's batch ID; null when the batch was confirmed by a 409 on a retry (the reply does not repeat it). */
+  batchId: string | null;
+  /** The batch status (`FILE_UPLOADED`); null after `duplicateOnRetry`. */
+  status: string | null;
+  storageType: string | null;
+  txnid: string | null;
+  attempts: number;
+  /** The reply to an attempt was lost and a retry got `409 DuplicateReferenceId`: the batch landed. */
+  duplicateOnRetry: boolean;
+  /** The server's message. */
+  message: string | null;
+  /** The file that was sent and its size. */
+  fileName: string;
+  bytes: number;
+}
+
+/** Largest reply body read: FinPro's replies are small JSON documents. */
+const MAX_REPLY_BYTES = 1 << 20;
+
+/** Reads at most MAX_REPLY_BYTES of a reply, so a misbehaving server cannot fill memory. */
+async function readReply(body: ReadableStream<Uint8Array> | null): Promise<string> {
+  if (!body) return '';
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    if (total + chunk.length > MAX_REPLY_BYTES) {
+      chunks.push(chunk.subarray(0, MAX_REPLY_BYTES - total));
+      break;
+    }
+    chunks.push(chunk);
+    total += chunk.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The format the server will see: by the name's extension, else sniffed from the first bytes like the validator does. */
+async function detectFormat(path: string, fileName: string): Promise<FormatGuess> {
+  const byName = formatFromName(fileName);
+  if (byName !== 'unknown') return byName;
+  const fh = await open(path, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read({ buffer: Buffer.alloc(512), position: 0 });
+    let head = buffer.subarray(0, bytesRead);
+    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
+    return sniffFormat(head, true) ?? 'csv';
+  } catch (err) {
+    throw fromFsError(err, path, 'read');
+  } finally {
+    await fh.close();
+  }
+}
+
+const CONTENT_TYPES: Record<FormatGuess, string> = {
+  csv: 'text/csv',
+  json: 'application/json',
+  unsupported: 'application/octet-stream',
+  unknown: 'application/octet-stream',
+};
+
+/** Checks the options once at the boundary, so a bad option fails before any I/O. */
+function checkOptions(o: SubmitToFinProOptions): void {
+  for (const key of ['timeoutMs', 'retryMaxTimeMs', 'retryBaseDelayMs', 'maxBytes'] as const) {
+    const v = o[key];
+    if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
+      throw new BatchprepError(ErrorCode.InvalidOption, `${key} must be a positive number (got ${v})`);
+    }
+  }
+  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `retries must be a whole number of 0 or more (got ${o.retries})`);
+  }
+}
+
+/**
+ * Uploads one consent file to the FinPro File Upload API: local checks first (endpoint,
+ * reference ID, size cap, validation), then a streamed multipart POST with retries. The
+ * reference ID is fixed before the first attempt, so a retry after a lost reply that gets
+ * `409 DuplicateReferenceId` is reported as success with `duplicateOnRetry: true`.
+ * `input` is a path, or a stream (spooled to a temporary file first so its size is known).
+ */
+export async function submitToFinPro(
+  input: string | Readable | AsyncIterable<Uint8Array>,
+  options: SubmitToFinProOptions,
+): Promise<FinProSubmitResult> {
+  checkOptions(options);
+  const base = checkEndpoint(options.baseUrl, 'FinPro endpoint');
+  const referenceId = options.referenceId === undefined ? generateReferenceId() : checkReferenceId(options.referenceId);
+  const maxBytes = options.maxBytes ?? FINPRO_MAX_BYTES;
+  throwIfAborted(options.signal);
+  if (typeof input !== 'string') {
+    const spooled = await spoolToTempFile(input, { maxBytes, signal: options.signal });
+    try {
+      const format = await detectFormat(spooled.path, '-');
+      const fileName = options.fileName ?? (format === 'json' ? 'stdin.json' : format === 'csv' ? 'stdin.csv' : 'stdin');
+      return await submitPath(spooled.path, { ...options, fileName, referenceId }, base, maxBytes);
+    } finally {
+      await spooled.cleanup();
+    }
+  }
+  return submitPath(input, { ...options, referenceId }, base, maxBytes);
+}
+
+async function submitPath(
+  path: string,
+  options: SubmitToFinProOptions & { referenceId: string },
+  base: URL,
+  maxBytes: number,
+): Promise<FinProSubmitResult> {
+  const fileName = options.fileName ?? basename(path);
+  let bytes: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new BatchprepError(ErrorCode.IoError, `${path}: not a regular file`, { file: path });
+    bytes = st.size;
+  } catch (err) {
+    throw fromFsError(err, path, 'read');
+  }
+  if (bytes > maxBytes) {
+    throw new BatchprepError(
+      ErrorCode.FileTooLarge,
+      `${fileName} is ${bytes} bytes, over the ${maxBytes}-byte FinPro limit; split it with 'batchprep prepare --out-dir DIR' and submit DIR`,
+      { file: fileName, errorDetails: { providedSize: bytes, maxSize: maxBytes } },
+    );
+  }
+  if (options.validate !== false) {
+    const report = await validateForUpload(path, {
+      fileName,
+      defaults: mergeDefaults(options.globalConfig, options.singleFields),
+      maxBytes,
+      strict: options.strict,
+      signal: options.signal,
+    });
+    options.onValidated?.(report);
+  }
+  const url = joinUrl(base, ...FINPRO_UPLOAD_PATH);
+  const contentType = CONTENT_TYPES[await detectFormat(path, fileName)];
+  const headers = credentialHeaders(options.credentials);
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  let attempts = 0;
+  let possiblyLanded = false;
+  return withRetry(
+    async ({ attempt }) => {
+      attempts = attempt;
+      try {
+        const reply = await attemptUpload({ url, path, fileName, contentType, headers, timeoutMs, options });
+        return {
+          referenceId: reply.data.reference_id ?? options.referenceId,
+          batchId: reply.data.batch_id,
+          status: reply.data.status ?? null,
+          storageType: reply.data.storage_type ?? null,
+          txnid: reply.txnid ?? null,
+          attempts,
+          duplicateOnRetry: false,
+          message: reply.message ?? null,
+          fileName,
+          bytes,
+        };
+      } catch (err) {
+        const e = err as FinProError;
+        if (e.code === ErrorCode.DuplicateReferenceId && attempt > 1 && possiblyLanded) {
+          return {
+            referenceId: options.referenceId,
+            batchId: null,
+            status: null,
+            storageType: null,
+            txnid: e.txnid ?? null,
+            attempts,
+            duplicateOnRetry: true,
+            message: 'an earlier attempt whose reply was lost created the batch (409 DuplicateReferenceId on the retry)',
+            fileName,
+            bytes,
+          };
+        }
+        if (isBatchprepError(e) && mayHaveLanded(e)) possiblyLanded = true;
+        throw e;
+      }
+    },
+    {
+      retries: options.retries ?? 4,
+      maxTimeMs: options.retryMaxTimeMs ?? 60_000,
+      baseDelayMs: options.retryBaseDelayMs ?? 500,
+      signal: options.signal,
+      onRetry: options.onRetry,
+    },
+  );
+}
+
+/** A single field overrides the same key of the global config (SPEC section 3). */
+function mergeDefaults(global?: GlobalDefaults, single?: GlobalDefaults): GlobalDefaults | undefined {
+  if (!global && !single) return undefined;
+  const out: GlobalDefaults = { ...global };
+  for (const [k, v] of Object.entries(single ?? {})) if (v !== undefined) out[k as keyof GlobalDefaults] = v;
+  return out;
+}
+
+interface AttemptInput {
+  url: URL;
+  path: string;
+  fileName: string;
+  contentType: string;
+  headers: Record<string, string>;
+  timeoutMs: number;
+  options: SubmitToFinProOptions & { referenceId: string };
+}
+
+/** One POST: a fresh multipart body streamed from disk, its own timeout, a typed error on failure. */
+async function attemptUpload(a: AttemptInput) {
+  const { options } = a;
+  throwIfAborted(options.signal);
+  let blob: Blob;
+  try {
+    blob = await openAsBlob(a.path, { type: a.contentType });
+  } catch (err) {
+    throw fromFsError(err, a.path, 'read');
+  }
+  const form = new FormData();
+  form.set('file', blob, a.fileName);
+  form.set('reference_id', options.referenceId);
+  if (options.globalConfig && Object.keys(options.globalConfig).length > 0) {
+    form.set('global_config', JSON.stringify(options.globalConfig));
+  }
+  for (const key of ['fiDataRangeFrom', 'fiDataRangeTo', 'configId'] as const) {
+    const v = options.singleFields?.[key];
+    if (v !== undefined) form.set(key, v);
+  }
+  const timeout = AbortSignal.timeout(a.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const origin = a.url.origin;
+  try {
+    const res = await fetch(a.url, {
+      method: 'POST',
+      headers: a.headers,
+      body: form,
+      signal,
+      dispatcher: options.dispatcher,
+    });
+    const text = await readReply(res.body as ReadableStream<Uint8Array> | null);
+    if (res.status >= 200 && res.status < 300) return parseSuccessReply(res.status, text);
+    throw errorFromReply(res.status, text, res.headers.get('retry-after'));
+  } catch (err) {
+    if (isBatchprepError(err)) throw err;
+    if (options.signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+    if (timeout.aborted) throw timeoutError(a.timeoutMs, origin, err);
+    if ((err as { name?: string })?.name === 'NotReadableError') {
+      throw new BatchprepError(ErrorCode.IoError, `${a.path} changed while it was being sent; submit it again`, { cause: err, file: a.path });
+    }
+    throw networkError(err, origin);
+  }
+}

@@ -1,0 +1,166 @@
+import { BatchprepError, ErrorCode } from '../../errors.js';
+import { parseRetryAfter } from '../retry.js';
+
+/** The documented success reply of the File Upload API. */
+export interface FinProSuccessReply {
+  ver?: string;
+  timestamp?: string;
+  txnid?: string;
+  status: 'success';
+  message?: string;
+  data: {
+    reference_id: string;
+    batch_id: string;
+    storage_type?: string;
+    status?: string;
+  };
+}
+
+/** The documented error reply of the File Upload API. */
+export interface FinProErrorReply {
+  ver?: string;
+  timestamp?: string;
+  txnid?: string;
+  errorCode: string;
+  errorMsg?: string;
+  errorDetails?: unknown;
+}
+
+/** A BatchprepError that may carry the server's Retry-After hint for `withRetry`. */
+export type FinProError = BatchprepError & { retryAfterMs?: number };
+
+/** Parses a body as JSON, or undefined when it is not JSON (a proxy's HTML page, an empty body). */
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isErrorReply(v: unknown): v is FinProErrorReply {
+  return isObject(v) && typeof v.errorCode === 'string' && v.errorCode.length > 0;
+}
+
+/** A short, printable piece of a body that is not JSON, for messages. */
+function snippet(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (!flat) return 'an empty body';
+  return `'${flat.length > 80 ? `${flat.slice(0, 77)}...` : flat}'`;
+}
+
+/**
+ * Reads a 2xx reply: only the documented success shape is success; anything else is
+ * `UnexpectedResponse`, because accepting an unknown shape could hide a failed upload.
+ */
+export function parseSuccessReply(status: number, text: string): FinProSuccessReply {
+  const body = tryJson(text);
+  if (isObject(body) && body.status === 'success' && isObject(body.data) && typeof body.data.batch_id === 'string') {
+    return body as unknown as FinProSuccessReply;
+  }
+  const txnid = isObject(body) && typeof body.txnid === 'string' ? body.txnid : undefined;
+  throw new BatchprepError(
+    ErrorCode.UnexpectedResponse,
+    body === undefined
+      ? `FinPro answered ${status} with ${snippet(text)}, not JSON; the upload's outcome is unknown (check the endpoint URL)`
+      : `FinPro answered ${status} without the documented success shape (status "success" and data.batch_id); the upload's outcome is unknown`,
+    { status, txnid, retryable: false },
+  );
+}
+
+/**
+ * Turns a non-2xx reply into the one typed error (SPEC section 5): 401/403 → `Unauthorized`,
+ * 429 → `RateLimited`, 5xx → `ServerError` (all three keep the server's errorCode in the
+ * message), another 4xx → the server's own `errorCode`, or `UnexpectedResponse` when the body
+ * is not the documented JSON. 429 and 5xx are retryable; a 4xx rejection never is.
+ */
+export function errorFromReply(status: number, text: string, retryAfter?: string | null): FinProError {
+  const body = tryJson(text);
+  const reply = isErrorReply(body) ? body : undefined;
+  const txnid = isObject(body) && typeof body.txnid === 'string' ? body.txnid : undefined;
+  const said = reply ? `${reply.errorCode}${reply.errorMsg ? `: ${reply.errorMsg}` : ''}` : snippet(text);
+  const details = { status, txnid, errorDetails: reply?.errorDetails };
+  let err: FinProError;
+  if (status === 401 || status === 403) {
+    err = new BatchprepError(
+      ErrorCode.Unauthorized,
+      `FinPro refused the credentials (${status}, ${said}); check FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET, FINPRO_APP_ID and FINPRO_ORG_ID`,
+      { ...details, retryable: false },
+    );
+  } else if (status === 429) {
+    err = new BatchprepError(ErrorCode.RateLimited, `FinPro is rate limiting requests (429, ${said}); try again later`, {
+      ...details,
+      retryable: true,
+    });
+  } else if (status >= 500) {
+    err = new BatchprepError(ErrorCode.ServerError, `FinPro answered ${status} (${said}); try again later`, {
+      ...details,
+      retryable: true,
+    });
+  } else if (reply) {
+    err = new BatchprepError(reply.errorCode, `FinPro rejected the file (${status} ${said})`, { ...details, retryable: false });
+  } else {
+    err = new BatchprepError(
+      ErrorCode.UnexpectedResponse,
+      `FinPro answered ${status} with ${body === undefined ? snippet(text) : 'JSON without an errorCode'}; check the endpoint URL`,
+      { ...details, retryable: false },
+    );
+  }
+  if (err.retryable) {
+    const hint = parseRetryAfter(retryAfter ?? undefined);
+    if (hint !== undefined) err.retryAfterMs = hint;
+  }
+  return err;
+}
+
+/** Error codes of a failure to connect at all: the request never reached the server. */
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** The first `code` found down an error's cause chain (undici wraps socket errors in `fetch failed`). */
+export function transportCode(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'ERR_INVALID_STATE') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/** Turns a socket or DNS failure into a retryable `NetworkError` whose message names the host. */
+export function networkError(err: unknown, origin: string): FinProError {
+  const code = transportCode(err) ?? ((err as Error)?.message || 'unknown error');
+  const connect = CONNECT_CODES.has(code);
+  const message = connect
+    ? `cannot connect to FinPro at ${origin} (${code}); check FINPRO_BASE_URL or --endpoint and the network`
+    : `the connection to FinPro at ${origin} failed during the request (${code})`;
+  const e = new BatchprepError(ErrorCode.NetworkError, message, { cause: err, retryable: true }) as FinProError & {
+    connectFailed?: boolean;
+  };
+  e.connectFailed = connect;
+  return e;
+}
+
+/** A retryable `Timeout` for an attempt that got no complete reply in time. */
+export function timeoutError(timeoutMs: number, origin: string, cause?: unknown): FinProError {
+  return new BatchprepError(
+    ErrorCode.Timeout,
+    `FinPro at ${origin} did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 ? 1 : 0)} s (raise --timeout if the service is slow)`,
+    { cause, retryable: true },
+  );
+}
+
+/**
+ * Whether a failed attempt may have created the batch anyway (its reply was lost): a timeout,
+ * a connection that broke after it was open, or a 5xx. A refused connection or a 429 never
+ * reached the upload, and a 4xx is a definite answer.
+ */
+export function mayHaveLanded(err: BatchprepError): boolean {
+  if (err.code === ErrorCode.Timeout) return true;
+  if (err.code === ErrorCode.NetworkError) return !(err as { connectFailed?: boolean }).connectFailed;
+  return err.status !== undefined && err.status >= 500;
+}

@@ -57,3 +57,16 @@ describe('defaults', () => {
     expect((err as Error).message.length).toBeGreaterThan(10);
   });
 });
+
+describe('defaults checked together', () => {
+  it('a default from later than the default to is InvalidDefaults', async () => {
+    const err = await check(`${HEADER}\n${U1},,,\n`, {
+      fileName: 'a.csv',
+      defaults: { fiDataRangeFrom: '2025-01-01T00:00:00Z', fiDataRangeTo: '2024-01-01T00:00:00Z' },
+    }).then(
+      () => null,
+      (e: unknown) => e as { code?: string },
+    );
+    expect(err?.code).toBe('InvalidDefaults');
+  });
+});

@@ -1,0 +1,65 @@
+import type { Argv } from 'yargs';
+import { BatchprepError, ErrorCode } from '../../errors.js';
+import { filexClientFromEnv } from '../../submit/filex/config.js';
+import type { FilexClient } from '../../submit/filex/client.js';
+import type { CliContext } from '../context.js';
+
+/** Options every `filex` subcommand shares. */
+export interface CommonArgs {
+  json?: boolean;
+  retries: number;
+  'retry-max-time': number;
+}
+
+/** Adds --json and the retry flags (SPEC section 5's names, reused for fileX). */
+export function commonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
+  return y
+    .option('json', { type: 'boolean', describe: 'Print one JSON document on stdout instead of text' })
+    .option('retries', { type: 'number', default: 4, describe: 'Retries after the first attempt for network errors, 429 and 5xx' })
+    .option('retry-max-time', { type: 'number', default: 60, describe: 'Seconds all attempts and waits may take together' }) as Argv<T & CommonArgs>;
+}
+
+/** The REST client from the environment, with the retry flags checked. */
+export function clientFor(args: CommonArgs, ctx: CliContext): FilexClient {
+  if (!Number.isInteger(args.retries) || args.retries < 0 || args.retries > 20) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `--retries ${args.retries}: must be an integer from 0 to 20`);
+  }
+  if (!(args['retry-max-time'] > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--retry-max-time ${args['retry-max-time']}: must be a positive number of seconds`);
+  return filexClientFromEnv(ctx.env, { retries: args.retries, retryMaxTimeMs: args['retry-max-time'] * 1000 });
+}
+
+/** `8388608`, `8MiB`, `8M`, `512KiB` → bytes; anything else is an InvalidOption. */
+export function parseSize(raw: string | number, flag: string): number {
+  if (typeof raw === 'number') return raw;
+  const m = /^(\d+(?:\.\d+)?)\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?$/i.exec(raw.trim());
+  if (!m) throw new BatchprepError(ErrorCode.InvalidOption, `${flag} '${raw}': expected bytes or a size like 8MiB`);
+  const unit = (m[2] ?? 'B').toLowerCase();
+  const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
+  return Math.round(Number(m[1]) * mult);
+}
+
+/** Writes one JSON document (one line) on stdout. */
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.stdout.write(`${JSON.stringify(value)}\n`);
+}
+
+/** Pads columns for a plain-text table. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
+}
+
+/** Human byte counts for tables and messages. */
+export function humanBytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '';
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
+}

@@ -1,0 +1,72 @@
+import type { BatchprepCommand } from '../main.js';
+import { BatchprepError, ErrorCode } from '../../errors.js';
+import type { TrackingRecord } from '../../submit/filex/client.js';
+import { checkTrackingId, trackOne, waitForTracking } from '../../submit/filex/track.js';
+import { say } from '../context.js';
+import { clientFor, commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
+
+interface TrackArgs extends CommonArgs {
+  id?: string;
+  wait?: boolean;
+  interval: number;
+  timeout: number;
+}
+
+function rows(list: TrackingRecord[]): string[][] {
+  const out = [['TRACKING ID', 'FILE', 'STATUS', 'DOWNSTREAM', 'UPDATED']];
+  for (const r of list) out.push([r.trackingId, r.fileName ?? '', r.status ?? '', r.downstreamStatus ?? '', r.statusUpdatedTime ?? '']);
+  return out;
+}
+
+function summary(r: TrackingRecord): string {
+  return `${r.trackingId} ${r.fileName ?? ''}: ${r.status ?? 'unknown'}${r.downstreamStatus ? ` / ${r.downstreamStatus}` : ''}`;
+}
+
+export const filexTrackCommand: BatchprepCommand<TrackArgs> = {
+  command: 'track [id]',
+  describe: 'Status of an upload (or of every upload of the last 90 days); --wait polls until FINRA decides',
+  builder: (y) =>
+    commonOptions(y)
+      .positional('id', { type: 'string', describe: 'trackingId printed by `filex upload`' })
+      .option('wait', { type: 'boolean', describe: 'Poll until ACCEPTED (exit 0), REJECTED/PARTIALLY_REJECTED (exit 1) or --timeout (exit 3)' })
+      .option('interval', { type: 'number', default: 10, describe: 'Seconds between polls with --wait' })
+      .option('timeout', { type: 'number', default: 3600, describe: 'Seconds to wait at most with --wait' })
+      .example('$0 filex track d3caf6d8-34a4-4b83-9b63-b20dc0552861 --wait --interval 30', 'wait for the verdict'),
+  run: async (args, ctx) => {
+    if (!(args.interval > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--interval ${args.interval}: must be a positive number of seconds`);
+    if (!(args.timeout > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--timeout ${args.timeout}: must be a positive number of seconds`);
+    if (args.wait && !args.id) throw new BatchprepError(ErrorCode.UsageError, '--wait needs a tracking ID');
+    if (args.id) checkTrackingId(args.id);
+    const client = clientFor(args, ctx);
+    if (!args.id) {
+      const list = await client.tracking(undefined, ctx.signal);
+      if (args.json) printJson(ctx, list);
+      else ctx.stdout.write(table(rows(list)));
+      say(ctx, `${list.length} submission(s) in the last 90 days`);
+      return 0;
+    }
+    let rec: TrackingRecord;
+    if (args.wait) {
+      let last = '';
+      rec = await waitForTracking(client, args.id, {
+        intervalMs: args.interval * 1000,
+        timeoutMs: args.timeout * 1000,
+        signal: ctx.signal,
+        onPoll: (r) => {
+          const s = summary(r);
+          if (s !== last) say(ctx, s);
+          last = s;
+        },
+      });
+    } else {
+      rec = await trackOne(client, args.id, ctx.signal);
+      say(ctx, summary(rec));
+    }
+    if (args.json) printJson(ctx, rec);
+    else ctx.stdout.write(`${rec.downstreamStatus ?? rec.status ?? ''}\n`);
+    if (args.wait && rec.downstreamStatus !== 'ACCEPTED') {
+      throw new BatchprepError(ErrorCode.Rejected, `${rec.fileName ?? args.id} was ${rec.downstreamStatus} by FINRA (tracking ${args.id}); download the feedback from the out space`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,167 @@
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { request } from 'undici';
+import { BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
+import { redactUrl } from '../../redact.js';
+import { checkEndpoint } from '../endpoint.js';
+import { withRetry } from '../retry.js';
+import type { FilexClient, FilexEntry, PresignedUrl } from './client.js';
+import { networkError } from './http.js';
+import { fileNameProblem, formatPath, type FilexPath } from './names.js';
+import { hashingCounter } from './source.js';
+import { isExpired } from './upload-rest.js';
+
+export interface DownloadResult {
+  name: string;
+  file: string;
+  bytes: number;
+  sha256: string;
+  /** `--all`: already present locally with the same size. */
+  skipped?: 'present' | 'unsafe-name';
+  /** Why a file was skipped (unsafe-name). */
+  reason?: string;
+}
+
+export interface DownloadOptions {
+  /** Size the listing announced, checked against what arrived. */
+  expectedSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total?: number) => void;
+}
+
+/**
+ * A name the server sent is used as a local file name only when it passes the FILE_NAME
+ * rule and is its own basename, so `../x`, `/etc/x` or `a/b` can never leave the target
+ * directory. Returns the problem, or undefined when the name is safe.
+ */
+export function unsafeNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'is not a string';
+  const p = fileNameProblem(name);
+  if (p) return p;
+  if (basename(name) !== name) return 'is not a plain file name';
+  return undefined;
+}
+
+/** Resolves `dir/name` and proves it stays inside `dir` (belt and braces after the name check). */
+export function safeJoin(dir: string, name: string): string {
+  const root = resolve(dir);
+  const full = resolve(root, name);
+  if (dirname(full) !== root || !full.startsWith(root + sep)) {
+    throw new BatchprepError(ErrorCode.UnexpectedResponse, `refusing to write '${name}' outside ${root}`);
+  }
+  return full;
+}
+
+/**
+ * Downloads one file: a fresh pre-signed URL right before use (they live about a minute),
+ * streamed to a temporary file beside the target, length checked, then renamed into place,
+ * so a failure never leaves a partial file. An expired URL is asked for again.
+ */
+export async function downloadFile(client: FilexClient, path: Required<FilexPath>, outFile: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  const { signal } = options;
+  let presigned: PresignedUrl | undefined;
+  return withRetry(async () => {
+    if (!presigned || isExpired(presigned)) presigned = await client.requestDownload(path, signal);
+    const url = checkEndpoint(presigned.url, 'pre-signed download URL');
+    let res;
+    try {
+      res = await request(url, { method: 'GET', signal });
+    } catch (err) {
+      throw networkError(err, url, signal);
+    }
+    if (res.statusCode !== 200) {
+      const text = await res.body.text().catch(() => '');
+      if (res.statusCode === 403 && /expired/i.test(text)) {
+        presigned = undefined;
+        throw new BatchprepError(ErrorCode.Timeout, `the pre-signed download URL for ${formatPath(path)} expired; asking for a new one`, {
+          status: 403,
+          retryable: true,
+        });
+      }
+      const retryable = res.statusCode >= 500 || res.statusCode === 429;
+      throw new BatchprepError(
+        res.statusCode === 403 ? ErrorCode.Forbidden : retryable ? ErrorCode.ServerError : ErrorCode.UnexpectedResponse,
+        `download of ${formatPath(path)}: ${res.statusCode} from ${redactUrl(url.origin + url.pathname)}`,
+        { status: res.statusCode, retryable },
+      );
+    }
+    const header = res.headers['content-length'];
+    const announced = header === undefined ? undefined : Number(header);
+    const tmp = join(dirname(outFile), `.${basename(outFile)}.${randomBytes(6).toString('hex')}.filex-part`);
+    const counter = hashingCounter((n) => options.onProgress?.(n, announced ?? options.expectedSize));
+    try {
+      await pipeline(res.body, counter, createWriteStream(tmp, { flags: 'wx' }), { signal });
+      const got = counter.bytes();
+      const want = announced ?? options.expectedSize;
+      if (want !== undefined && got !== want) {
+        throw new BatchprepError(ErrorCode.IntegrityError, `download of ${formatPath(path)} ended after ${got} of ${want} bytes`, {
+          retryable: true,
+        });
+      }
+      if (options.expectedSize !== undefined && got !== options.expectedSize) {
+        throw new BatchprepError(ErrorCode.IntegrityError, `${formatPath(path)}: got ${got} bytes, the listing says ${options.expectedSize}`);
+      }
+      await rename(tmp, outFile);
+      return { name: path.name, file: outFile, bytes: got, sha256: counter.digest() };
+    } catch (err) {
+      await rm(tmp, { force: true });
+      if (isBatchprepError(err)) throw err;
+      const code = (err as NodeJS.ErrnoException)?.code;
+      if (signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+      if (code && /^E[A-Z]+$/.test(code) && !/^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED)$/.test(code) && !code.startsWith('UND_')) {
+        throw fromFsError(err, outFile, 'write');
+      }
+      throw networkError(err, url, signal);
+    }
+  }, client.retryOptions(signal));
+}
+
+export interface DownloadAllOptions {
+  signal?: AbortSignal;
+  /** Called once per file as it is handled. */
+  onFile?: (r: DownloadResult) => void;
+  /** Called with a warning for people (unsafe names). */
+  onWarning?: (message: string) => void;
+  onProgress?: (name: string, done: number, total?: number) => void;
+}
+
+/**
+ * Mirrors a sub-space into `dir`: every FILE child whose name is safe, skipping those
+ * already present with the same size. Unsafe names are skipped with a warning and
+ * reported in the results (the CLI exits non-zero for them).
+ */
+export async function downloadAll(client: FilexClient, space: Required<Omit<FilexPath, 'name'>>, dir: string, options: DownloadAllOptions = {}): Promise<DownloadResult[]> {
+  const doc: FilexEntry = await client.list(space, options.signal);
+  const results: DownloadResult[] = [];
+  for (const child of doc.children ?? []) {
+    if (child.type !== 'FILE') continue;
+    const problem = unsafeNameProblem(child.name);
+    if (problem) {
+      const r: DownloadResult = { name: String(child.name), file: '', bytes: 0, sha256: '', skipped: 'unsafe-name', reason: problem };
+      options.onWarning?.(`skipping ${JSON.stringify(child.name)} listed in ${formatPath(space)}: the name ${problem}`);
+      results.push(r);
+      options.onFile?.(r);
+      continue;
+    }
+    const file = safeJoin(dir, child.name);
+    const size = child.metadata?.contentLength;
+    const existing = await stat(file).catch(() => undefined);
+    if (existing?.isFile() && size !== undefined && existing.size === size) {
+      const r: DownloadResult = { name: child.name, file, bytes: size, sha256: '', skipped: 'present' };
+      results.push(r);
+      options.onFile?.(r);
+      continue;
+    }
+    const r = await downloadFile(client, { ...space, name: child.name }, file, {
+      expectedSize: size,
+      signal: options.signal,
+      onProgress: (d, t) => options.onProgress?.(child.name, d, t),
+    });
+    results.push(r);
+    options.onFile?.(r);
+  }
+  return results;
+}

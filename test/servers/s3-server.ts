@@ -1,11 +1,11 @@
 // A real S3-compatible server for the tests: s3rver on 127.0.0.1, behind a small node:http
 // "gate" that does what s3rver does not: it checks the temporary credentials it issued
 // (expiry, session token, allowed prefixes) and its own pre-signed URLs, then forwards the
-// request streaming to s3rver with s3rver's own key. It also answers the two multipart calls
-// s3rver lacks (ListMultipartUploads, AbortMultipartUpload) from s3rver's store directory, and
-// can inject faults (503s / resets after N requests, refused connections).
+// request streaming to s3rver with s3rver's own key. It also answers the multipart calls
+// s3rver lacks (ListMultipartUploads, ListParts, AbortMultipartUpload) from s3rver's store
+// directory, and can inject faults (503s / resets after N requests, refused connections).
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -282,6 +282,40 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
     res.writeHead(204).end();
   }
 
+  // ListParts from the store: only parts whose upload finished (s3rver writes `N.md5` last).
+  async function answerListParts(res: http.ServerResponse, key: string, q: URLSearchParams): Promise<void> {
+    const uploadId = q.get('uploadId') ?? '';
+    const upload = (await listUploads()).find((u) => u.uploadId === uploadId && /^[0-9a-f]+$/.test(uploadId));
+    if (!upload || upload.key !== key) {
+      sendError(res, 'GET', new GateError(404, 'NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.'));
+      return;
+    }
+    const marker = Number(q.get('part-number-marker') ?? 0) || 0;
+    const maxParts = Math.min(1000, Number(q.get('max-parts') ?? 1000) || 1000);
+    const names = await readdir(join(uploadsDir, uploadId)).catch(() => [] as string[]);
+    const numbers = names
+      .filter((n) => /^\d+\.md5$/.test(n))
+      .map((n) => Number(n.slice(0, -4)))
+      .filter((n) => n > marker)
+      .sort((a, b) => a - b);
+    const page = numbers.slice(0, maxParts);
+    const parts: string[] = [];
+    for (const n of page) {
+      const md5 = (await readFile(join(uploadsDir, uploadId, `${n}.md5`))).toString().trim();
+      const st = await stat(join(uploadsDir, uploadId, String(n)));
+      parts.push(
+        `<Part><PartNumber>${n}</PartNumber><LastModified>${st.mtime.toISOString()}</LastModified><ETag>"${md5}"</ETag><Size>${st.size}</Size></Part>`,
+      );
+    }
+    const truncated = numbers.length > page.length;
+    const body =
+      `<?xml version="1.0" encoding="UTF-8"?>\n<ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+      `<Bucket>${xmlEscape(bucket)}</Bucket><Key>${xmlEscape(key)}</Key><UploadId>${uploadId}</UploadId>` +
+      `<PartNumberMarker>${marker}</PartNumberMarker><NextPartNumberMarker>${page.at(-1) ?? marker}</NextPartNumberMarker>` +
+      `<MaxParts>${maxParts}</MaxParts><IsTruncated>${truncated}</IsTruncated><StorageClass>STANDARD</StorageClass>${parts.join('')}</ListPartsResult>`;
+    res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) }).end(body);
+  }
+
   async function answerListUploads(res: http.ServerResponse): Promise<void> {
     const uploads = await listUploads();
     const body =
@@ -367,6 +401,11 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
       if (method === 'DELETE' && key !== undefined && url.searchParams.has('uploadId')) {
         req.resume();
         await abortUpload(res, url.searchParams.get('uploadId')!);
+        return;
+      }
+      if (method === 'GET' && key !== undefined && url.searchParams.has('uploadId')) {
+        req.resume();
+        await answerListParts(res, key, url.searchParams);
         return;
       }
       if (method === 'GET' && key === undefined && url.searchParams.has('uploads')) {

@@ -111,7 +111,7 @@ function errorReply(status: number, errorCode: string, errorMsg: string, errorDe
 function checkContent(data: Buffer, isJson: boolean): { rows: number } | { reason: string } {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(data);
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(data);
   } catch {
     return { reason: 'file is not valid UTF-8' };
   }
@@ -228,7 +228,7 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
       return;
     }
     parseUpload(req, record, maxBytes).then(
-      (upload) => send(decide(upload, record)),
+      (upload) => send(decide(upload)),
       (err: Error) => {
         if (!req.socket.destroyed) send(errorReply(400, 'InvalidRequest', `malformed multipart body: ${err.message}`));
       },
@@ -236,7 +236,7 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
   });
 
   /** Decides the documented reply for a fully received upload, and stores the batch on success. */
-  function decide(upload: ParsedUpload, record: ReceivedUpload): Reply {
+  function decide(upload: ParsedUpload): Reply {
     const { fields, file } = upload;
     if (!file) return errorReply(400, 'InvalidRequest', 'the file field is required');
     const ext = (file.name.match(/\.[^.]+$/)?.[0] ?? '').toLowerCase();
@@ -283,7 +283,6 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
       single,
     };
     batches.set(referenceId, batch);
-    void record;
     return jsonReply(200, {
       ...envelope(),
       status: 'success',

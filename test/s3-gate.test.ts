@@ -231,6 +231,27 @@ describe('faults', () => {
     }
   });
 
+  it('failCount: a single 503 is absorbed by SDK retries; failMode reset cuts the connection', async () => {
+    const creds = s3.issueCredentials(60);
+    const failedBefore = s3.stats.failed;
+    s3.faults.failCount = 1;
+    s3.faults.failAfterRequests = 0;
+    try {
+      await client(creds, { maxAttempts: 3 }).send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'retry/once.txt', Body: 'once' }));
+      expect(s3.stats.failed).toBe(failedBefore + 1);
+      expect((await s3.getObject('retry/once.txt'))!.toString()).toBe('once');
+      s3.faults.failMode = 'reset';
+      s3.faults.failAfterRequests = 0; // assigning restarts the counters
+      const err = await client(creds).send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'retry/reset.txt', Body: 'x' })).catch((e: unknown) => e);
+      expect(String((err as { code?: string }).code ?? (err as Error).message)).toMatch(/ECONNRESET|socket hang up/);
+      expect(await s3.getObject('retry/reset.txt')).toBeUndefined();
+    } finally {
+      s3.faults.failAfterRequests = undefined;
+      s3.faults.failCount = undefined;
+      s3.faults.failMode = undefined;
+    }
+  });
+
   it('down mid-part: the cut part is not listed, the upload can be resumed afterwards', async () => {
     const creds = s3.issueCredentials(60);
     const c = client(creds);

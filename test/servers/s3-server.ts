@@ -338,25 +338,18 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
     res.end(method === 'HEAD' ? undefined : body);
   }
 
-  let passesLeft: number | undefined;
-  let failuresDone = 0;
+  // Fault counters; assigning `faults.failAfterRequests` (any value) restarts them.
+  const failState = { after: undefined as number | undefined, passesLeft: 0, failuresDone: 0 };
   // Decide whether fault injection fails this request.
   function shouldFail(method: string): boolean {
-    if (faults.failAfterRequests === undefined) {
-      passesLeft = undefined;
-      return false;
-    }
-    if (passesLeft === undefined) {
-      passesLeft = faults.failAfterRequests;
-      failuresDone = 0;
-    }
-    if (passesLeft > 0) {
-      passesLeft--;
+    if (failState.after === undefined) return false;
+    if (failState.passesLeft > 0) {
+      failState.passesLeft--;
       return false;
     }
     if (!faults.failAllMethods && method !== 'PUT' && method !== 'POST') return false;
-    if (faults.failCount !== undefined && failuresDone >= faults.failCount) return false;
-    failuresDone++;
+    if (faults.failCount !== undefined && failState.failuresDone >= faults.failCount) return false;
+    failState.failuresDone++;
     return true;
   }
 
@@ -460,6 +453,14 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
   const state = { down: false };
   let transition: Promise<void> = Promise.resolve();
   const faults: S3Faults = {
+    get failAfterRequests() {
+      return failState.after;
+    },
+    set failAfterRequests(v: number | undefined) {
+      failState.after = v;
+      failState.passesLeft = v ?? 0;
+      failState.failuresDone = 0;
+    },
     get down() {
       return state.down;
     },

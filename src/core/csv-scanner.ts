@@ -10,6 +10,11 @@
 export interface CsvScanSink {
   /** A complete record; `line` is the 1-based physical line where it starts. */
   record(fields: string[], line: number): void;
+  /**
+   * A record without quotes, as the range [start, end) of `text` (no line terminator), so
+   * that the caller can check it without splitting. When absent, `record` gets it split.
+   */
+  plainLine?(text: string, start: number, end: number, line: number): void;
   /** A record longer than the cap was skipped (its content is not kept). */
   tooLarge(line: number): void;
   /** An unrecoverable syntax error; the scanner stops. */
@@ -61,6 +66,7 @@ export class CsvScanner {
         if (end > pos && s.charCodeAt(end - 1) === CR) end--;
         if (end > pos) {
           if (end - pos > this.maxRecordLength) this.sink.tooLarge(this.line);
+          else if (this.sink.plainLine) this.sink.plainLine(s, pos, end, this.line);
           else this.sink.record(s.slice(pos, end).split(','), this.line);
           if (this.stopped) return;
         }

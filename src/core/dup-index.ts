@@ -39,6 +39,17 @@ export class DuplicateIndex {
     }
   }
 
+  /**
+   * Sizes the tables for about `expected` distinct IDs in one step, so that a file of known
+   * size is not rehashed as it grows (rehashing costs more than the inserts themselves).
+   */
+  reserve(expected: number): void {
+    const perShard = Math.ceil(expected / SHARD_COUNT / MAX_LOAD);
+    for (const shard of this.shards) {
+      if (perShard > shard.capacity) this.resize(shard, perShard);
+    }
+  }
+
   /** Distinct IDs stored. */
   get size(): number {
     return this.count;
@@ -69,9 +80,13 @@ export class DuplicateIndex {
   }
 
   private grow(shard: Shard): void {
+    this.resize(shard, Math.ceil(shard.capacity * 1.5));
+  }
+
+  private resize(shard: Shard, capacity: number): void {
     const old = shard.slots;
     const oldCapacity = shard.capacity;
-    shard.capacity = Math.ceil(oldCapacity * 1.5);
+    shard.capacity = capacity;
     shard.slots = new Uint32Array(shard.capacity * WORDS);
     shard.size = 0;
     for (let i = 0; i < oldCapacity; i++) {

@@ -19,14 +19,18 @@ const DASHES = [8, 13, 18, 23];
  * in the 8-4-4-4-12 form. No allocation: this runs once per row.
  */
 export function parseUuid(s: string, out: Uint32Array): boolean {
-  if (s.length !== 36) return false;
-  if (s.charCodeAt(8) !== 45 || s.charCodeAt(13) !== 45 || s.charCodeAt(18) !== 45 || s.charCodeAt(23) !== 45) return false;
+  return s.length === 36 && parseUuidAt(s, 0, out);
+}
+
+/** `parseUuid` on the 36 characters of `s` from `at` (the caller checked the length), so a CSV line needs no substring. */
+export function parseUuidAt(s: string, at: number, out: Uint32Array): boolean {
+  if (s.charCodeAt(at + 8) !== 45 || s.charCodeAt(at + 13) !== 45 || s.charCodeAt(at + 18) !== 45 || s.charCodeAt(at + 23) !== 45) return false;
   let word = 0;
   let acc = 0;
   let nibbles = 0;
   for (let i = 0; i < 36; i++) {
     if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const c = s.charCodeAt(i);
+    const c = s.charCodeAt(at + i);
     const v = c < 128 ? HEX[c]! : -1;
     if (v < 0) return false;
     acc = (acc << 4) | v;

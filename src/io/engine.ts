@@ -19,7 +19,14 @@ export interface EngineOptions {
   duplicateCheck: boolean;
   defaults: GlobalDefaults | undefined;
   maxRecordLength: number;
+  /** Size of the input when known (files): lets the duplicate index size itself once. */
+  sizeHint?: number;
 }
+
+/** Rows after which the duplicate index is sized from the average row length so far. */
+const RESERVE_AFTER_ROWS = 2000;
+/** Widest header the in-place path handles (wider files take the split path). */
+const MAX_FAST_WIDTH = 32;
 
 const HEAD_LIMIT = 64 * 1024;
 
@@ -31,6 +38,11 @@ const HEAD_LIMIT = 64 * 1024;
  */
 export class ValidationEngine {
   private bytes = 0;
+  private sampleChars = 0;
+  /** The first rows go through the split path so their length sizes the duplicate index. */
+  private sampling: boolean;
+  private readonly starts = new Int32Array(MAX_FAST_WIDTH + 1);
+  private readonly ends = new Int32Array(MAX_FAST_WIDTH + 1);
   private rows = 0;
   private errorCount = 0;
   private warningCount = 0;
@@ -58,6 +70,7 @@ export class ValidationEngine {
     private readonly onRow?: (row: RowResult) => void,
   ) {
     this.warning = options.strict ? 'error' : 'warning';
+    this.sampling = Boolean(options.sizeHint) && options.duplicateCheck;
     this.checker = new RowChecker({ defaults: options.defaults, duplicateCheck: options.duplicateCheck, strict: options.strict });
   }
 
@@ -164,6 +177,7 @@ export class ValidationEngine {
       this.csv = new CsvScanner(
         {
           record: (fields, line) => this.csvRecord(fields, line),
+          plainLine: (text, start, end, line) => this.csvPlainLine(text, start, end, line),
           tooLarge: (line) => this.csvTooLarge(line),
           malformed: (line, reason) => {
             this.stopped = true;
@@ -210,6 +224,15 @@ export class ValidationEngine {
     });
   }
 
+  /** Estimates the row count from the first rows' length and sizes the duplicate index once. */
+  private sizeRows(fields: string[], row: number): void {
+    for (const f of fields) this.sampleChars += f.length + 1;
+    if (row === RESERVE_AFTER_ROWS) {
+      this.sampling = false;
+      this.checker.reserveIds(Math.ceil(this.options.sizeHint! / (this.sampleChars / row)));
+    }
+  }
+
   private csvTooLarge(line: number): void {
     if (!this.layout) {
       this.stopped = true;
@@ -227,6 +250,65 @@ export class ValidationEngine {
       line,
     });
     this.endRow(row, line, {}, undefined, 1);
+  }
+
+  /**
+   * The hot path: a record without quotes, checked in place. Only when the row has a
+   * problem (or rows are wanted) is it split into strings and checked the slow way.
+   */
+  private csvPlainLine(s: string, start: number, end: number, line: number): void {
+    const layout = this.layout;
+    if (layout === undefined || this.onRow !== undefined || this.sampling || layout.width > MAX_FAST_WIDTH) {
+      this.csvRecord(s.slice(start, end).split(','), line);
+      return;
+    }
+    const starts = this.starts;
+    const ends = this.ends;
+    let n = 0;
+    let p = start;
+    for (;;) {
+      const c = s.indexOf(',', p);
+      starts[n] = p;
+      if (c === -1 || c >= end) {
+        ends[n++] = end;
+        break;
+      }
+      ends[n++] = c;
+      p = c + 1;
+      if (n === layout.width) {
+        n++; // one field too many: the slow path reports it
+        break;
+      }
+    }
+    if (n !== layout.width || layout.consentId < 0) {
+      this.csvRecord(s.slice(start, end).split(','), line);
+      return;
+    }
+    const f = layout.fiDataRangeFrom;
+    const t = layout.fiDataRangeTo;
+    const k = layout.configId;
+    const id = layout.consentId;
+    const row = this.rows + 1;
+    if (
+      this.checker.fastCheck(
+        s,
+        starts[id]!,
+        ends[id]!,
+        f < 0 ? -1 : starts[f]!,
+        f < 0 ? -1 : ends[f]!,
+        t < 0 ? -1 : starts[t]!,
+        t < 0 ? -1 : ends[t]!,
+        k < 0 ? -1 : starts[k]!,
+        k < 0 ? -1 : ends[k]!,
+        row,
+        line,
+        this.sink,
+      )
+    ) {
+      this.rows = row;
+      return;
+    }
+    this.csvRecord(s.slice(start, end).split(','), line);
   }
 
   private csvRecord(fields: string[], line: number): void {
@@ -254,6 +336,7 @@ export class ValidationEngine {
     const from = layout.fiDataRangeFrom >= 0 ? fields[layout.fiDataRangeFrom] : undefined;
     const to = layout.fiDataRangeTo >= 0 ? fields[layout.fiDataRangeTo] : undefined;
     const cfg = layout.configId >= 0 ? fields[layout.configId] : undefined;
+    if (this.sampling) this.sizeRows(fields, row);
     const errors = this.checker.check(row, line, id, from, to, cfg, this.sink, layout.consentId >= 0);
     if (this.onRow) this.endRow(row, line, this.checker.effective(id, from, to, cfg), fields, errors);
   }

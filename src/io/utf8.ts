@@ -1,4 +1,4 @@
-import { Buffer, isUtf8 } from 'node:buffer';
+import { Buffer, isAscii, isUtf8 } from 'node:buffer';
 
 /**
  * UTF-8 checking and decoding as bytes pass: sequences cut by a chunk boundary are carried
@@ -27,6 +27,8 @@ export class Utf8Decoder {
     const body = tail ? buf.subarray(0, buf.length - tail) : buf;
     if (tail) this.pending = Buffer.from(buf.subarray(buf.length - tail));
     this.offset += chunk.byteLength;
+    // ASCII (the usual consent file) decodes faster as latin1, which is the same bytes.
+    if (isAscii(body)) return body.toString('latin1');
     if (!isUtf8(body)) {
       this.badOffset = start + firstInvalid(body);
       return undefined;

@@ -72,6 +72,7 @@ export function resolveValidateOptions(options: ValidateOptions = {}): EngineOpt
     duplicateCheck: options.duplicateCheck ?? true,
     defaults: options.defaults ? resolveDefaults(options.defaults) : undefined,
     maxRecordLength: Math.max(1, positiveInt('maxRecordLength', options.maxRecordLength, 1_048_576)),
+    sizeHint: (options as { sizeHint?: number }).sizeHint,
   };
 }
 
@@ -127,20 +128,27 @@ export async function validateStream(source: ByteSource, options: ValidateOption
 
 /** Opens a file for the engine, with a clear coded error when it cannot be read. */
 export async function openConsentFile(path: string): Promise<Readable> {
+  return (await openSized(path)).stream;
+}
+
+/** Opens a file and tells its size (the engine sizes its duplicate index from it). */
+async function openSized(path: string): Promise<{ stream: Readable; size: number }> {
+  let size: number;
   try {
     const st = await stat(path);
     if (st.isDirectory()) throw new BatchprepError(ErrorCode.IoError, `${path}: is a directory, expected a consent file`, { file: path });
+    size = st.size;
   } catch (err) {
     throw fromFsError(err, path, 'read');
   }
-  return createReadStream(path, { highWaterMark: 256 * 1024 });
+  return { stream: createReadStream(path, { highWaterMark: 128 * 1024 }), size };
 }
 
 /** Validates a file on disk and resolves to the report (`file` is the path as given). */
 export async function validateFile(path: string, options: ValidateOptions = {}): Promise<FileReport> {
-  const stream = await openConsentFile(path);
+  const { stream, size } = await openSized(path);
   try {
-    return await validateStream(stream, { fileName: path, ...options });
+    return await validateStream(stream, { fileName: path, ...options, sizeHint: size } as ValidateOptions);
   } finally {
     stream.destroy();
   }

@@ -86,3 +86,46 @@ export async function makeFile(dir: string, name: string, size: number): Promise
 export function keyOf(stack: Stack, space: string, name: string): string {
   return `${stack.fx.orgId}/${stack.fx.application}/${space}/${name}`;
 }
+
+/**
+ * A TCP proxy that slows the client → server direction to `bytesPerSecond`, so an upload of
+ * a few MiB lasts long enough for tokens to expire or for a test to interrupt it.
+ */
+export async function startThrottle(target: string, bytesPerSecond: number): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const { createServer, connect } = await import('node:net');
+  const url = new URL(target);
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(Number(url.port), url.hostname);
+    sockets.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    upstream.pipe(client);
+    // Forward in 16 KiB slices, each after the time it "costs" at the given rate.
+    client.on('data', (chunk: Buffer) => {
+      client.pause();
+      let off = 0;
+      const step = () => {
+        if (off >= chunk.length || upstream.destroyed) return client.resume();
+        const slice = chunk.subarray(off, off + 16384);
+        off += slice.length;
+        upstream.write(slice);
+        setTimeout(step, (slice.length / bytesPerSecond) * 1000);
+      };
+      step();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}

@@ -89,6 +89,16 @@ describe('sshd harness', () => {
     expect(sshd.logs()).toMatch(/no matching key exchange method|Unable to negotiate/i);
   });
 
+  it('counts open connections so tests can catch leaked sessions', async () => {
+    await sshd.waitForNoConnections();
+    const total = sshd.totalConnections();
+    const sftp = await connect();
+    expect(sshd.openConnections()).toBe(1);
+    await sftp.end();
+    await sshd.waitForNoConnections();
+    expect(sshd.totalConnections()).toBe(total + 1);
+  });
+
   it('sshdAvailable() reports the installed server', () => {
     expect(sshdAvailable()).toBe(true);
   });

@@ -50,6 +50,16 @@ export interface SshdHarness {
   hostKeySha256: string;
   /** Everything sshd wrote to stderr so far (for failing-test diagnostics). */
   logs(): string;
+  /**
+   * TCP connections sshd has seen open and not yet closed, from its VERBOSE log (fileX
+   * answers "Too Many Connections" to leaked sessions: assert 0 after a client run).
+   * The log lags the socket by a few ms: poll it (see `waitForNoConnections`).
+   */
+  openConnections(): number;
+  /** Connections accepted so far. */
+  totalConnections(): number;
+  /** Resolves once `openConnections()` is 0, or rejects after `timeoutMs` (default 5000). */
+  waitForNoConnections(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -171,6 +181,13 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
       }
     }
     const proc = child!;
+    const connectionPorts = () => {
+      const opened = new Set([...log.text.matchAll(/^Connection from \S+ port (\d+) on /gm)].map((m) => m[1]!));
+      const closed = new Set(
+        [...log.text.matchAll(/^(?:Disconnected from|Connection closed by|Connection reset by|Closing connection to|Received disconnect from|Timeout before authentication for|Unable to negotiate with|banner exchange: Connection from)\b.*?port (\d+)/gm)].map((m) => m[1]!),
+      );
+      return { opened, open: [...opened].filter((p) => !closed.has(p)) };
+    };
     const privateKeyPath = clientKey;
     return {
       host: '127.0.0.1',
@@ -182,6 +199,15 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
       hostPublicKey,
       hostKeySha256,
       logs: () => log.text,
+      openConnections: () => connectionPorts().open.length,
+      totalConnections: () => connectionPorts().opened.size,
+      async waitForNoConnections(timeoutMs = 5000) {
+        const until = Date.now() + timeoutMs;
+        while (connectionPorts().open.length > 0) {
+          if (Date.now() > until) throw new Error(`sshd still has ${connectionPorts().open.length} open connection(s) after ${timeoutMs} ms:\n${log.text}`);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      },
       async close() {
         if (proc.exitCode === null && proc.signalCode === null) {
           const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));

@@ -17,11 +17,13 @@
  *   ensureConsentJson(sizeMb, {seed})                  -> {path, bytes, rows, distinctIds}
  *       deterministic VALID consent files, written streaming into benchmarks/data/ (git-
  *       ignored) and cached by name: a second call with the same arguments reuses the file.
- *   timeProcess(cmd, args, {env, stdin, cwd}) -> {seconds, peakRssMb, exitCode, stdout, stderr}
- *       one whole process: wall time, peak RSS (GNU time `%M`, else a Node `--import` hook).
- *   runCases(cases, repeats, log) -> [{name, seconds, peakRssMb, runs, failures, last}]
+ *   timeProcess(cmd, args, {env, stdin, cwd})
+ *       -> {seconds, cpuSeconds, peakRssMb, exitCode, stdout, stderr}
+ *       one whole process: wall time, user+system CPU time and peak RSS (GNU time, else a
+ *       Node `--import` hook).
+ *   runCases(cases, repeats, log) -> [{name, seconds, cpuSeconds, peakRssMb, runs, failures, last}]
  *       runs each case `repeats` times round-robin (so load drift hits all cases alike);
- *       seconds is the median, peakRssMb the maximum over the runs.
+ *       seconds and cpuSeconds are medians, peakRssMb the maximum over the runs.
  *   repeatsFor(sizeMb, repeat), median(xs), mbps(bytes, seconds), fmt(n, digits),
  *   formatTable(rows)
  */
@@ -237,8 +239,8 @@ export async function ensureConsentJson(sizeMb, { seed = 1 } = {}) {
 // Timing one process
 
 const GNU_TIME = '/usr/bin/time';
-/** True when GNU time is there (`apt-get install -y time`); else the Node hook is used. */
-export const hasGnuTime = existsSync(GNU_TIME);
+/** True when GNU time is there (`apt-get install -y time`) and BENCH_NO_GNU_TIME is unset; else the Node hook is used. */
+export const hasGnuTime = existsSync(GNU_TIME) && !process.env.BENCH_NO_GNU_TIME;
 /** The `--import` hook that writes the process's own peak RSS (KiB) on exit. */
 const RSS_HOOK = join(here, 'rss-hook.mjs');
 
@@ -255,7 +257,7 @@ export function timeProcess(cmd, args, { env, stdin, cwd = repoRoot } = {}) {
   const childEnv = { ...process.env, ...env };
   if (hasGnuTime) {
     file = GNU_TIME;
-    argv = ['-f', '%M', '-o', rssFile, cmd, ...args];
+    argv = ['-f', '%U %S %M', '-o', rssFile, cmd, ...args];
   } else {
     childEnv.NODE_OPTIONS = `${childEnv.NODE_OPTIONS ?? ''} --import ${pathToFileURL(RSS_HOOK).href}`.trim();
     childEnv.BENCH_RSS_FILE = rssFile;
@@ -272,15 +274,19 @@ export function timeProcess(cmd, args, { env, stdin, cwd = repoRoot } = {}) {
     child.on('error', reject);
     child.on('close', async (code, signal) => {
       const seconds = (performance.now() - started) / 1000;
-      let peakRssMb = NaN;
+      let peakRssMb = NaN, cpuSeconds = NaN;
       try {
-        // GNU time may print "Command exited with non-zero status N" before the number.
+        // "user system maxRSS-KiB"; GNU time may print "Command exited with non-zero
+        // status N" on a line before it.
         const lines = (await readFile(rssFile, 'utf8')).trim().split('\n');
-        peakRssMb = Number(lines[lines.length - 1]) / 1024;
+        const [user, sys, rss] = lines[lines.length - 1].split(' ').map(Number);
+        peakRssMb = rss / 1024;
+        cpuSeconds = user + sys;
         rmSync(rssFile, { force: true });
       } catch { /* no RSS: not a Node process without GNU time, or killed */ }
       resolve({
         seconds,
+        cpuSeconds,
         peakRssMb,
         exitCode: code ?? (signal ? 128 : -1),
         stdout: Buffer.concat(out).toString('utf8'),
@@ -296,7 +302,7 @@ export function timeProcess(cmd, args, { env, stdin, cwd = repoRoot } = {}) {
  * wrong (a wrong count, a non-zero exit); such runs are counted in `failures`.
  */
 export async function runCases(cases, repeats, log = () => {}) {
-  const results = cases.map((c) => ({ name: c.name, times: [], rss: [], failures: [], last: null }));
+  const results = cases.map((c) => ({ name: c.name, times: [], cpu: [], rss: [], failures: [], last: null }));
   for (let rep = 0; rep < repeats; rep++) {
     for (const [k, c] of cases.entries()) {
       const r = await timeProcess(c.cmd, c.args, { env: c.env, stdin: c.stdin });
@@ -305,12 +311,14 @@ export async function runCases(cases, repeats, log = () => {}) {
       if (problem) results[k].failures.push(`${problem}${r.stderr ? `: ${r.stderr.trim().split('\n').at(-1).slice(0, 300)}` : ''}`);
       results[k].times.push(r.seconds);
       results[k].rss.push(r.peakRssMb);
+      results[k].cpu.push(r.cpuSeconds);
       results[k].last = r;
     }
   }
   return results.map((r) => ({
     name: r.name,
     seconds: median(r.times),
+    cpuSeconds: median(r.cpu),
     peakRssMb: Math.max(...r.rss),
     runs: r.times.length,
     failures: r.failures,

@@ -1,7 +1,7 @@
 /**
  * Loaded with `node --import` (through NODE_OPTIONS) by lib.mjs's timeProcess when GNU time
- * is missing: on exit, writes this process's own peak RSS in KiB (the unit GNU time's %M
- * uses) to $BENCH_RSS_FILE, so the harness can read it after the child is gone.
+ * is missing: on exit, writes this process's own CPU times and peak RSS in KiB (as GNU time's
+ * '%U %S %M' does) to $BENCH_RSS_FILE, so the harness can read it after the child is gone.
  */
 import { writeFileSync } from 'node:fs';
 
@@ -11,7 +11,9 @@ if (target) {
   delete process.env.BENCH_RSS_FILE;
   process.on('exit', () => {
     try {
-      writeFileSync(target, String(process.resourceUsage().maxRSS));
+      // The same line GNU time writes with -f '%U %S %M': user s, system s, peak RSS KiB.
+      const u = process.resourceUsage();
+      writeFileSync(target, `${u.userCPUTime / 1e6} ${u.systemCPUTime / 1e6} ${u.maxRSS}`);
     } catch {
       /* nothing to report to */
     }

@@ -124,6 +124,8 @@ function row(lib, format, file, c, r, baseline, budgetMb) {
     'MB/s': ok ? lib.fmt(lib.mbps(file.bytes, r.seconds), 1) : '–',
     's': ok ? lib.fmt(r.seconds, 2) : '–',
     'time ratio': !ok ? '–' : c.baseline ? '1.00x' : `${lib.fmt(ratio, 2)}x`,
+    'CPU s': ok ? lib.fmt(r.cpuSeconds, 2) : '–',
+    'CPU ratio': !ok ? '–' : c.baseline ? '1.00x' : `${lib.fmt(r.cpuSeconds / baseline.cpuSeconds, 2)}x`,
     'peak RSS MB': lib.fmt(r.peakRssMb, 0),
     'RSS limit MB': rssLimit === undefined ? '–' : lib.fmt(rssLimit, 0),
     target: t ? `≤ ${t.ratio.toFixed(1)}x, RSS ≤ ${t.rss === 'budget' ? '100 MB + 40 B/ID' : '100 MB'}` : c.baseline ? 'baseline' : '–',

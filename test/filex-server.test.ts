@@ -347,6 +347,22 @@ describe('fault switches', () => {
     expect((await api('/files/0001')).status).toBe(200);
   });
 
+  it('resetMidBodyOnce cuts one response mid-body; delayMs slows responses down', async () => {
+    fx.faults.resetMidBodyOnce = true;
+    const cut = await api('/files/0001/app1');
+    expect(cut.status).toBe(200);
+    await expect(cut.text()).rejects.toThrow();
+    expect(((await (await api('/files/0001/app1')).json()) as { name: string }).name).toBe('app1');
+    fx.faults.delayMs = 300;
+    try {
+      const started = performance.now();
+      await api('/files/0001');
+      expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    } finally {
+      fx.faults.delayMs = undefined;
+    }
+  });
+
   it('records requests with their headers', async () => {
     await api('/files/0001/app1', { headers: { 'x-probe': 'yes' } });
     const last = fx.stats.requests[fx.stats.requests.length - 1]!;

@@ -61,6 +61,8 @@ export interface FilexFaults {
   status5xxOnce?: boolean;
   /** The next fileX request gets 429 with `Retry-After: <value>` once. */
   status429Once?: number;
+  /** The next fileX response (not the token endpoint) is cut mid-body: headers and half the JSON, then the socket is destroyed. */
+  resetMidBodyOnce?: boolean;
   /** Every response (token endpoint included) is delayed this long. */
   delayMs?: number;
   /** Listing 'out' reports this contentLength for every file instead of the real size (size-check tests). */
@@ -152,9 +154,15 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
   const keyOf = (space: string, name: string) => `${orgId}/${application}/${space}/${name}`;
   const href = (...segments: string[]) => [baseUrl, 'files', ...segments.map(encodeURIComponent)].join('/');
 
+  const cutResponses = new WeakSet<http.ServerResponse>();
   function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-    const text = JSON.stringify(body, null, 2);
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    const text = Buffer.from(JSON.stringify(body, null, 2));
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': text.length, ...headers });
+    if (cutResponses.has(res)) {
+      // Half the promised bytes, then a reset: the client sees a truncated body.
+      res.write(text.subarray(0, Math.floor(text.length / 2)), () => res.socket?.destroy());
+      return;
+    }
     res.end(text);
   }
 
@@ -439,6 +447,10 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
       }
       if (segs.length > 0 && segs[segs.length - 1] === '') segs.pop();
       if (url.pathname === '/fip/rest/ews/oauth2/access_token') return issueToken(req, url, res);
+      if (faults.resetMidBodyOnce) {
+        faults.resetMidBodyOnce = false;
+        cutResponses.add(res);
+      }
       if (faults.status5xxOnce) {
         faults.status5xxOnce = false;
         throw new HttpError(503, 'Service Unavailable', 'Service temporarily unavailable');

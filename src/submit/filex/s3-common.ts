@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
 import { BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { redact } from '../../redact.js';
 import { checkEndpoint } from '../endpoint.js';
@@ -127,4 +127,18 @@ export function fromS3Error(err: unknown, what: string): BatchprepError {
   if (status !== undefined && status >= 500) return new BatchprepError(ErrorCode.ServerError, msg, { cause: err, status, retryable: true });
   if (status === undefined) return new BatchprepError(ErrorCode.NetworkError, msg, { cause: err, retryable: true });
   return new BatchprepError(ErrorCode.RemoteError, msg, { cause: err, status });
+}
+
+/** Best-effort AbortMultipartUpload; says whether the parts are gone. */
+export async function abortMultipart(s3: S3Client, target: S3Target, uploadId: string): Promise<boolean> {
+  for (let i = 0; i < 3; i++) {
+    try {
+      await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
+      return true;
+    } catch (err) {
+      if ((err as { name?: string })?.name === 'NoSuchUpload') return true;
+      await new Promise((r) => setTimeout(r, 200 * (i + 1)));
+    }
+  }
+  return false;
 }

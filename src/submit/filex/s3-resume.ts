@@ -9,7 +9,7 @@ import {
 import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
-import { fromS3Error, type S3Target } from './s3-common.js';
+import { abortMultipart, fromS3Error, type S3Target } from './s3-common.js';
 import { sha256File, type UploadSource } from './source.js';
 import type { UploadResult } from './upload-rest.js';
 
@@ -104,6 +104,7 @@ export async function resumableUpload(s3: S3Client, src: UploadSource, target: S
     (journal.bucket !== target.bucket || journal.key !== target.key || journal.size !== src.size || journal.mtimeMs !== src.mtimeMs || journal.partSize !== partSize)
   ) {
     options.onNotice?.(`${journalPath(src.path)} is for another file, target or part size; starting a new upload`);
+    if (journal.bucket === target.bucket) await abortMultipart(s3, { ...target, key: journal.key }, journal.uploadId);
     journal = undefined;
   }
   let done = new Map<number, string>();

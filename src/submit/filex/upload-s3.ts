@@ -1,9 +1,8 @@
-import { AbortMultipartUploadCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import type { FilexClient } from './client.js';
 import type { FilexPath } from './names.js';
-import { createS3Client, fromS3Error, resolveS3Target, stsCredentialProvider, type S3Target } from './s3-common.js';
+import { abortMultipart, createS3Client, fromS3Error, resolveS3Target, stsCredentialProvider } from './s3-common.js';
 import { resumableUpload } from './s3-resume.js';
 import { hashingCounter, readRange, type UploadSource } from './source.js';
 import type { UploadResult } from './upload-rest.js';
@@ -34,20 +33,6 @@ export function checkS3Options(partSize: number, concurrency: number): void {
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
     throw new BatchprepError(ErrorCode.InvalidOption, `--concurrency ${concurrency}: must be an integer from 1 to 64`);
   }
-}
-
-/** Best-effort AbortMultipartUpload; says whether the parts are gone. */
-export async function abortMultipart(s3: S3Client, target: S3Target, uploadId: string): Promise<boolean> {
-  for (let i = 0; i < 3; i++) {
-    try {
-      await s3.send(new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }));
-      return true;
-    } catch (err) {
-      if ((err as { name?: string })?.name === 'NoSuchUpload') return true;
-      await new Promise((r) => setTimeout(r, 200 * (i + 1)));
-    }
-  }
-  return false;
 }
 
 /**

@@ -24,6 +24,8 @@ export interface ValidateOptions {
   defaults?: GlobalDefaults;
   /** Largest record (CSV record or JSON string) in characters before `RecordTooLarge`. @default 1048576 */
   maxRecordLength?: number;
+  /** Expected input size in bytes, when known: the duplicate index sizes itself once instead of growing. */
+  sizeHint?: number;
   /** Stops the work; the promise rejects with code `Aborted`. */
   signal?: AbortSignal;
 }
@@ -72,7 +74,7 @@ export function resolveValidateOptions(options: ValidateOptions = {}): EngineOpt
     duplicateCheck: options.duplicateCheck ?? true,
     defaults: options.defaults ? resolveDefaults(options.defaults) : undefined,
     maxRecordLength: Math.max(1, positiveInt('maxRecordLength', options.maxRecordLength, 1_048_576)),
-    sizeHint: (options as { sizeHint?: number }).sizeHint,
+    sizeHint: options.sizeHint,
   };
 }
 
@@ -132,14 +134,14 @@ export async function openConsentFile(path: string): Promise<Readable> {
 }
 
 /** Opens a file and tells its size (the engine sizes its duplicate index from it). */
-async function openSized(path: string): Promise<{ stream: Readable; size: number }> {
+export async function openSized(path: string, displayName = path): Promise<{ stream: Readable; size: number }> {
   let size: number;
   try {
     const st = await stat(path);
-    if (st.isDirectory()) throw new BatchprepError(ErrorCode.IoError, `${path}: is a directory, expected a consent file`, { file: path });
+    if (st.isDirectory()) throw new BatchprepError(ErrorCode.IoError, `${displayName}: is a directory, expected a consent file`, { file: displayName });
     size = st.size;
   } catch (err) {
-    throw fromFsError(err, path, 'read');
+    throw fromFsError(err, displayName, 'read');
   }
   return { stream: createReadStream(path, { highWaterMark: 128 * 1024 }), size };
 }
@@ -148,7 +150,7 @@ async function openSized(path: string): Promise<{ stream: Readable; size: number
 export async function validateFile(path: string, options: ValidateOptions = {}): Promise<FileReport> {
   const { stream, size } = await openSized(path);
   try {
-    return await validateStream(stream, { fileName: path, ...options, sizeHint: size } as ValidateOptions);
+    return await validateStream(stream, { fileName: path, sizeHint: size, ...options });
   } finally {
     stream.destroy();
   }

@@ -97,7 +97,7 @@ describe('pre-signed URLs', () => {
     const res = await fetch(url);
     expect(res.status).toBe(403);
     const body = await res.text();
-    expect(body).toMatch(/<Error><Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
+    expect(body).toMatch(/<Error><Code>AccessDenied<\/Code><Message>Request has expired<\/Message><X-Amz-Expires>1<\/X-Amz-Expires><Expires>[0-9T:-]+Z<\/Expires><ServerTime>/);
     expect(s3.stats.rejectedExpired).toBe(before + 1);
   });
 

@@ -84,6 +84,7 @@ class GateError extends Error {
     readonly status: number,
     readonly s3Code: string,
     message: string,
+    readonly extra: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -188,6 +189,18 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
     }
   }
 
+  // Expired once the current whole second is past date + expires (S3 works in seconds).
+  function checkUrlExpiry(startMs: number, ttlSeconds: number): void {
+    if (Math.floor(Date.now() / 1000) <= startMs / 1000 + ttlSeconds) return;
+    stats.rejectedExpired++;
+    const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString().replace(/\.\d{3}/, '') : 'invalid');
+    throw new GateError(403, 'AccessDenied', 'Request has expired', {
+      'X-Amz-Expires': String(ttlSeconds),
+      Expires: iso(startMs + ttlSeconds * 1000),
+      ServerTime: iso(Date.now()),
+    });
+  }
+
   function checkPresigned(method: string, decodedPath: string, q: URLSearchParams): void {
     const sig = q.get('X-Amz-Signature') ?? '';
     const expected = createHmac('sha256', gateSecret).update(presignCanonical(method, decodedPath, q)).digest('hex');
@@ -200,11 +213,7 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
     }
     const start = parseAmzDate(q.get('X-Amz-Date') ?? '');
     const ttl = Number(q.get('X-Amz-Expires'));
-    // Expired once the current whole second is past date + expires (S3 works in seconds).
-    if (!(Math.floor(Date.now() / 1000) <= start / 1000 + ttl)) {
-      stats.rejectedExpired++;
-      throw new GateError(403, 'AccessDenied', 'Request has expired');
-    }
+    checkUrlExpiry(start, ttl);
   }
 
   /**
@@ -238,11 +247,7 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
         // A URL pre-signed by a client with issued STS credentials.
         const rec = checkIssued(keyId, q.get('X-Amz-Security-Token') ?? undefined);
         checkScope(rec, method, key, q);
-        const start = parseAmzDate(q.get('X-Amz-Date') ?? '');
-        if (!(Math.floor(Date.now() / 1000) <= start / 1000 + Number(q.get('X-Amz-Expires')))) {
-          stats.rejectedExpired++;
-          throw new GateError(403, 'AccessDenied', 'Request has expired');
-        }
+        checkUrlExpiry(parseAmzDate(q.get('X-Amz-Date') ?? ''), Number(q.get('X-Amz-Expires')));
       }
       // Forward anonymously: s3rver needs no signature and must not see our query auth.
       const rest = new URLSearchParams();
@@ -333,7 +338,7 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
       res.destroy();
       return;
     }
-    const body = errorXml(err.s3Code, err.message);
+    const body = errorXml(err.s3Code, err.message, err.extra);
     res.writeHead(err.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
     res.end(method === 'HEAD' ? undefined : body);
   }

@@ -99,6 +99,24 @@ describe('sshd harness', () => {
     expect(sshd.totalConnections()).toBe(total + 1);
   });
 
+  it('readOnlySpaces: out and in_arcv refuse writes (permission denied), in accepts them', async () => {
+    const ro = await startSshd({ readOnlySpaces: true });
+    const sock = net.connect(ro.port, ro.host);
+    sock.setNoDelay(true);
+    const sftp = new SftpClient();
+    try {
+      await sftp.connect({ sock, username: ro.username, privateKey: ro.privateKey, readyTimeout: 10_000 });
+      expect(ro.username).toBe('nobody');
+      await sftp.put(Buffer.from('ok'), '0001/app1/in/ok.csv');
+      await expect(sftp.put(Buffer.from('no'), '0001/app1/out/no.csv')).rejects.toThrow(/permission denied/i);
+      await expect(sftp.put(Buffer.from('no'), '0001/app1/in_arcv/no.csv')).rejects.toThrow(/permission denied/i);
+      expect((await readFile(join(ro.dataDir, '0001/app1/in/ok.csv'))).toString()).toBe('ok');
+    } finally {
+      await sftp.end().catch(() => undefined);
+      await ro.close();
+    }
+  });
+
   it('sshdAvailable() reports the installed server', () => {
     expect(sshdAvailable()).toBe(true);
   });

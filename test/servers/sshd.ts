@@ -5,7 +5,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -70,6 +70,13 @@ export interface SshdOptions {
   application?: string;
   /** Extra sshd_config lines, appended after the defaults. */
   extraConfig?: string;
+  /**
+   * Make `out` and `in_arcv` really read-only on the server, as fileX does: the SFTP login
+   * becomes the unprivileged `nobody` (root ignores file modes), `in` is owned by it and the
+   * other spaces by root with mode 0755. Needs sshd to be started as root.
+   * @default false
+   */
+  readOnlySpaces?: boolean;
 }
 
 /** Whether Debian's OpenSSH server is installed. */
@@ -143,6 +150,17 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
     const hostKeySha256 = `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
     const root = userInfo().uid === 0;
     if (root) await mkdir('/run/sshd', { recursive: true });
+    let username = userInfo().username;
+    if (options.readOnlySpaces) {
+      if (!root) throw new Error('startSshd({ readOnlySpaces: true }) needs to run as root (it logs SFTP users in as nobody)');
+      const { stdout } = await run('getent', ['passwd', 'nobody']);
+      const [, , uid, gid] = stdout.trim().split(':');
+      username = 'nobody';
+      // nobody must traverse to the data dir and read authorized_keys (sshd reads it as the user).
+      await chmod(dir, 0o755);
+      await chmod(join(dir, 'authorized_keys'), 0o644);
+      await chown(join(dataDir, orgId, application, 'in'), Number(uid), Number(gid));
+    }
 
     const log = { text: '' };
     let child: ChildProcess | undefined;
@@ -192,7 +210,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
     return {
       host: '127.0.0.1',
       port,
-      username: userInfo().username,
+      username,
       privateKeyPath,
       privateKey: await readFile(privateKeyPath),
       dataDir,

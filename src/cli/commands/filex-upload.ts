@@ -86,7 +86,8 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
       .example('$0 filex upload report.zip 0001/app1/in --via sftp --sftp-host sftp.example', 'SFTP'),
   run: async (args, ctx) => {
     const space = parseFilexPath(args.target, 3, 3, 'org/app/space (e.g. 0001/app1/in)');
-    const fromStdin = args.file === '-';
+    // yargs hands a lone '-' positional over as ''.
+    const fromStdin = args.file === '-' || args.file === '';
     if (fromStdin && !args.name) throw new BatchprepError(ErrorCode.UsageError, "reading stdin ('-') needs --name for the remote file");
     if (args.resume && args.via !== 's3') throw new BatchprepError(ErrorCode.UsageError, '--resume applies to --via s3 only');
     if (args.meta?.length && args.via !== 'rest') throw new BatchprepError(ErrorCode.UsageError, '--meta applies to --via rest only (fileX takes filex-<key> headers on the REST upload request)');

@@ -139,8 +139,31 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
     if (byName === 'csv' || byName === 'json') sniffed = byName;
   }
   let head = Buffer.alloc(0);
+  // A read that waits on a silent pipe must still end on abort (Ctrl-C), so each read races the signal.
+  const aborted = new Promise<never>((_, reject) => {
+    const fail = () => reject(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: options.signal?.reason }));
+    if (options.signal?.aborted) fail();
+    else options.signal?.addEventListener('abort', fail, { once: true });
+  });
+  aborted.catch(() => {});
   async function* tap(): AsyncGenerator<Uint8Array> {
-    for await (const c of source as AsyncIterable<Uint8Array | string>) {
+    const it = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+    let complete = false;
+    try {
+      for (;;) {
+        const step = await Promise.race([it.next(), aborted]);
+        if (step.done) break;
+        yield take(step.value);
+      }
+      complete = true;
+    } finally {
+      // A pending read keeps a pipe (stdin) open; on failure or abort the stream is destroyed, as pipeline() would.
+      if (!complete && typeof (source as { destroy?: unknown }).destroy === 'function') (source as { destroy(): void }).destroy();
+      void it.return?.();
+    }
+  }
+  function take(c: Uint8Array | string): Uint8Array {
+    {
       const chunk = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
       hash.update(chunk);
       bytes += chunk.length;
@@ -151,7 +174,7 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
         const g = sniffFormat(head.subarray(start), false);
         if (g === 'csv' || g === 'json') sniffed = g;
       }
-      yield chunk;
+      return chunk;
     }
   }
 

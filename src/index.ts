@@ -11,3 +11,9 @@ export { createValidateTransform, DEFAULT_MAX_BYTES, validateFile, validateRows,
 export type { ByteSource, RowResult, ValidateOptions } from './io/validate.js';
 export { formatReport, REPORT_KINDS } from './report/format.js';
 export type { FormatReportOptions, ReportKind } from './report/format.js';
+export { prepareFile, prepareStream, checkReferenceBase, defaultReferenceBase, FINPRO_MAX_BYTES } from './io/prepare.js';
+export type { PrepareOptions, PrepareResult, PrepareManifest } from './io/prepare.js';
+export type { PartInfo } from './io/part-writer.js';
+export { pack, FILEX_MAX_BYTES } from './io/pack.js';
+export type { PackInput, PackOptions, PackManifest, PackArchive, PackEntry } from './io/pack.js';
+export { FILE_NAME_PATTERN, fileNameProblem, isValidFileName, sanitizeFileName } from './core/file-name.js';

@@ -65,6 +65,8 @@ export async function downloadFile(client: FilexClient, path: Required<FilexPath
   let presigned: PresignedUrl | undefined;
   return withRetry(async () => {
     if (!presigned || isExpired(presigned)) presigned = await client.requestDownload(path, signal);
+    // Already stale when it arrived (a slow answer or a paused process): ask once more, then let S3 judge.
+    if (isExpired(presigned)) presigned = await client.requestDownload(path, signal);
     const url = checkEndpoint(presigned.url, 'pre-signed download URL');
     let res;
     try {

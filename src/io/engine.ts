@@ -28,7 +28,8 @@ const RESERVE_AFTER_ROWS = 2000;
 /** Widest header the in-place path handles (wider files take the split path). */
 const MAX_FAST_WIDTH = 32;
 
-const HEAD_LIMIT = 64 * 1024;
+/** Bytes looked at before deciding BOM and format: a fixed amount, so any chunking decides alike. */
+const HEAD_BYTES = 4096;
 
 /**
  * The one validation engine: bytes in (`write`, `end`), issues and rows out. It checks the
@@ -130,7 +131,7 @@ export class ValidationEngine {
 
   /** Decides BOM and format once enough of the head is known; false while more is needed. */
   private begin(head: Uint8Array, final: boolean): boolean {
-    if (!final && head.length < 4) return false;
+    if (!final && head.length < HEAD_BYTES) return false;
     // UTF-16/32 byte order marks: not UTF-8 at all.
     const b0 = head[0];
     const b1 = head[1];
@@ -147,8 +148,7 @@ export class ValidationEngine {
       const byName = formatFromName(this.options.fileName);
       if (byName === 'csv' || byName === 'json') format = byName;
       else {
-        const sniffed = byName === 'unsupported' ? 'unsupported' : sniffFormat(head.subarray(bom), final || head.length >= HEAD_LIMIT);
-        if (sniffed === undefined) return false;
+        const sniffed = byName === 'unsupported' ? 'unsupported' : sniffFormat(head.subarray(bom, HEAD_BYTES), true);
         if (sniffed === 'unsupported' || sniffed === 'unknown') {
           this.started = true;
           this.unsupported = true;
@@ -160,7 +160,7 @@ export class ValidationEngine {
           });
           return true;
         }
-        format = sniffed;
+        format = sniffed ?? 'csv';
       }
     }
     this.started = true;

@@ -49,6 +49,8 @@ export interface JsonRowSink {
 
 const KNOWN_KEYS = new Set(['consentId', 'consent_id', 'fiDataRangeFrom', 'fiDataRangeTo', 'configId']);
 const MAX_DEPTH = 64;
+/** Longer than the tokenizer's look-ahead (16 characters). */
+const LINE_PAD = ' '.repeat(20);
 
 type Mode = 'top' | 'wrapper' | 'rows' | 'row' | 'after';
 
@@ -69,6 +71,8 @@ export class JsonRowReader {
   // skipping a value (nested containers, unwanted strings/numbers)
   private skipDepth = 0;
   private skippingScalar = false;
+  private sawToken = false;
+  private sawText = false;
   stopped = false;
 
   constructor(
@@ -82,30 +86,40 @@ export class JsonRowReader {
     return this.rowCount;
   }
 
-  /** Feeds decoded text; lines are fed one at a time so tokens know their line. */
+  /**
+   * Feeds decoded text; lines are fed one at a time so tokens know their line. Each line
+   * end is followed by blanks (insignificant between JSON tokens, and a line end cannot be
+   * inside a valid string), so the tokenizer decides on a token before the next line and a
+   * syntax error is caught on its own line.
+   */
   push(text: string): void {
     let pos = 0;
     const n = text.length;
     while (pos < n && !this.stopped) {
       const nl = text.indexOf('\n', pos);
-      const end = nl === -1 ? n : nl + 1;
-      this.feed(pos === 0 && end === n ? text : text.slice(pos, end));
-      if (nl !== -1 && !this.stopped) this.line++;
-      pos = end;
+      if (nl === -1) {
+        this.feed(pos === 0 ? text : text.slice(pos));
+        return;
+      }
+      this.feed(text.slice(pos, nl + 1) + LINE_PAD);
+      if (!this.stopped) this.line++;
+      pos = nl + 1;
     }
   }
 
   /** Ends the input: unfinished JSON is a syntax error, a missing `consents_list` a shape error. */
   end(): void {
     if (this.stopped) return;
+    // Nothing but whitespace: not malformed; the engine reports EmptyFile.
+    if (this.mode === 'top' && !this.sawToken && !this.sawText) return;
     this.feed(defs.none);
     if (this.stopped) return;
-    if (this.mode === 'top') return; // nothing but whitespace: the engine reports EmptyFile
     if (this.mode === 'wrapper' && !this.sawList) {
       this.fail('the top-level object has no "consents_list" array; use an array of consent objects or {"consents_list": [...]}');
     }
   }
 
+  /** Runs the tokenizer on one piece; a syntax error is reported at the line being fed. */
   private feed(chunk: unknown): void {
     let out: unknown;
     try {
@@ -115,7 +129,11 @@ export class JsonRowReader {
       this.fail(`invalid JSON at line ${this.line}: ${why}`);
       return;
     }
-    if (out === defs.none || out === undefined) return;
+    if (out === defs.none || out === undefined) {
+      if (!this.sawToken && !this.sawText && typeof chunk === 'string' && /\S/.test(chunk)) this.sawText = true;
+      return;
+    }
+    this.sawToken = true;
     const tokens = defs.isMany(out) ? defs.getManyValues(out) : [out as Token];
     for (let i = 0; i < tokens.length && !this.stopped; i++) this.token(tokens[i]!);
   }

@@ -96,8 +96,7 @@ export async function* validateRows(source: ByteSource, options: ValidateOptions
       throwIfAborted(options.signal);
       engine.write(toBytes(chunk));
       if (queue.length > 0) {
-        yield* queue;
-        queue.length = 0;
+        yield* drain(queue, options.signal);
       }
     }
   } catch (err) {
@@ -106,8 +105,17 @@ export async function* validateRows(source: ByteSource, options: ValidateOptions
   }
   throwIfAborted(options.signal);
   const report = engine.end();
-  yield* queue;
+  yield* drain(queue, options.signal);
   return report;
+}
+
+/** Yields queued rows one by one, stopping as soon as the signal fires. */
+function* drain(queue: RowResult[], signal: AbortSignal | undefined): Generator<RowResult> {
+  for (let i = 0; i < queue.length; i++) {
+    throwIfAborted(signal);
+    yield queue[i]!;
+  }
+  queue.length = 0;
 }
 
 /** Validates a byte stream (stdin, a socket, any async iterable of bytes) and resolves to the report. */

@@ -55,6 +55,7 @@ function csvCases(lib, file) {
     { ...baselineCase(lib, 'papaparse', 'count-papaparse', [file.path], file.rows), baseline: true },
     validateCase(lib, 'batchprep validate', file, [], { ratio: CSV_RATIO, rss: 'budget' }),
     validateCase(lib, 'batchprep validate --no-duplicate-check', file, ['--no-duplicate-check'], { ratio: CSV_RATIO, rss: 'flat' }),
+    startupCase(lib),
   ];
 }
 
@@ -80,6 +81,11 @@ function baselineCase(lib, name, script, args, expected) {
       return n === expected ? undefined : `counted ${r.stdout.trim()}, expected ${expected}`;
     },
   };
+}
+
+/** `batchprep --version`: what loading the CLI costs before any byte is read (reference). */
+function startupCase(lib) {
+  return { name: 'batchprep --version (start-up only)', startupOnly: true, cmd: lib.nodePath, args: [lib.cliPath, '--version'] };
 }
 
 /** `node dist/cli/bin.js validate FILE --report json`; the report must say valid, all rows. */
@@ -121,7 +127,7 @@ function row(lib, format, file, c, r, baseline, budgetMb) {
   return {
     format,
     case: c.name,
-    'MB/s': ok ? lib.fmt(lib.mbps(file.bytes, r.seconds), 1) : '–',
+    'MB/s': ok && !c.startupOnly ? lib.fmt(lib.mbps(file.bytes, r.seconds), 1) : '–',
     's': ok ? lib.fmt(r.seconds, 2) : '–',
     'time ratio': !ok ? '–' : c.baseline ? '1.00x' : `${lib.fmt(ratio, 2)}x`,
     'CPU s': ok ? lib.fmt(r.cpuSeconds, 2) : '–',

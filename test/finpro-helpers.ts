@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { TEST_CREDENTIALS } from './servers/finpro-server.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-export const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
+/** The built CLI; BATCHPREP_BIN points at another build (e.g. a private one while others rebuild dist/). */
+export const BIN = process.env.BATCHPREP_BIN ?? join(ROOT, 'dist', 'cli', 'bin.js');
 
 export const IDS = [
   '54450ac0-8bcb-4b9c-ad74-29b4fabe18f7',

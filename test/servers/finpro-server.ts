@@ -207,11 +207,14 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
       } else write();
     };
 
-    // Faults that answer without looking at the upload: drain the body first so the client sees the reply.
+    // Faults that answer without judging the upload: read the body first (recording its fields)
+    // so the client sees the reply rather than a broken pipe.
     const early = earlyFaultReply(fault);
     if (early) {
-      req.resume();
-      req.on('end', () => send(early));
+      parseUpload(req, record, maxBytes).then(
+        () => send(early),
+        () => send(early),
+      );
       return;
     }
 

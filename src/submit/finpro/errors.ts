@@ -131,9 +131,20 @@ export function transportCode(err: unknown): string | undefined {
   return undefined;
 }
 
+/** The innermost message of a cause chain (`fetch failed` → `bad port`). */
+function innermostMessage(err: unknown): string {
+  let e: unknown = err;
+  let message = 'unknown error';
+  for (let depth = 0; depth < 5 && e; depth++) {
+    if (typeof (e as Error).message === 'string' && (e as Error).message) message = (e as Error).message;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return message;
+}
+
 /** Turns a socket or DNS failure into a retryable `NetworkError` whose message names the host. */
 export function networkError(err: unknown, origin: string): FinProError {
-  const code = transportCode(err) ?? ((err as Error)?.message || 'unknown error');
+  const code = transportCode(err) ?? innermostMessage(err);
   const connect = CONNECT_CODES.has(code);
   const message = connect
     ? `cannot connect to FinPro at ${origin} (${code}); check FINPRO_BASE_URL or --endpoint and the network`

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 
 const SPEED = 0.9;
 
-export default {
+const suite = {
   name: 'pack',
   async run(ctx) {
     const { lib, log } = ctx;
@@ -52,9 +52,11 @@ export default {
   },
 };
 
+export default suite;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const lib = await import('../lib.mjs');
   const sizes = process.argv.slice(2).map(Number);
-  const tables = await (await import('./pack.mjs')).default.run({ sizes: sizes.length ? sizes : [200], repeat: 1, log: (...m) => console.error(...m), lib });
+  const tables = await suite.run({ sizes: sizes.length ? sizes : [200], repeat: 1, log: (...m) => console.error(...m), lib });
   for (const t of tables) console.log(`\n${t.title}\n${lib.formatTable(t.rows)}`);
 }

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 
 const RATIO = 1.5;
 
-export default {
+const suite = {
   name: 'prepare',
   async run(ctx) {
     const { lib, log } = ctx;
@@ -51,9 +51,11 @@ export default {
   },
 };
 
+export default suite;
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const lib = await import('../lib.mjs');
   const sizes = process.argv.slice(2).map(Number);
-  const tables = await (await import('./prepare.mjs')).default.run({ sizes: sizes.length ? sizes : [200], repeat: null, log: (...m) => console.error(...m), lib });
+  const tables = await suite.run({ sizes: sizes.length ? sizes : [200], repeat: null, log: (...m) => console.error(...m), lib });
   for (const t of tables) console.log(`\n${t.title}\n${lib.formatTable(t.rows)}`);
 }

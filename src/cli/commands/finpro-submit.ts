@@ -13,9 +13,8 @@ import type { FinProSubmitResult, SubmitToFinProOptions } from '../../submit/fin
 import { finProCredentialsFromEnv } from '../../submit/finpro/credentials.js';
 import { submitManifest } from '../../submit/finpro/manifest-submit.js';
 import type { ManifestPartResult } from '../../submit/finpro/manifest-submit.js';
-import { resolveDefaults } from '../../core/defaults.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
-import { readFile } from 'node:fs/promises';
+import { addDefaultsOptions, readDefaults } from '../defaults-options.js';
 
 export interface FinProSubmitArgs {
   file: string;
@@ -36,37 +35,18 @@ export interface FinProSubmitArgs {
   configId?: string;
 }
 
-// Interim: the defaults flags of SPEC section 3, until src/cli/defaults-options.ts lands.
-function addDefaultFlags(y: Argv): Argv {
-  return y
-    .option('global-config', { type: 'string', describe: "Global defaults as JSON, or @file.json" })
-    .option('from', { type: 'string', describe: 'Default fiDataRangeFrom (RFC 3339)' })
-    .option('to', { type: 'string', describe: 'Default fiDataRangeTo (RFC 3339)' })
-    .option('config-id', { type: 'string', describe: 'Default configId' });
-}
-
-/** Reads the defaults flags: the merged defaults (sent as global_config) and the single flags as given. */
-async function readDefaultFlags(args: FinProSubmitArgs, ctx: CliContext): Promise<{ merged?: GlobalDefaults; single?: GlobalDefaults }> {
-  let raw: string | undefined = args.globalConfig;
-  if (raw?.startsWith('@')) {
-    const path = resolve(ctx.cwd, raw.slice(1));
-    try {
-      raw = await readFile(path, 'utf8');
-    } catch (err) {
-      throw new BatchprepError(ErrorCode.InvalidDefaults, `--global-config ${raw}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? err})`, { cause: err });
-    }
-  }
+/** The single default flags the user gave, sent as their own form fields (SPEC section 5). */
+function singleDefaults(args: FinProSubmitArgs): GlobalDefaults | undefined {
   const single: GlobalDefaults = {};
   if (args.from !== undefined) single.fiDataRangeFrom = args.from;
   if (args.to !== undefined) single.fiDataRangeTo = args.to;
   if (args.configId !== undefined) single.configId = args.configId;
-  const merged = resolveDefaults(raw, single);
-  return { merged, single: Object.keys(single).length ? single : undefined };
+  return Object.keys(single).length ? single : undefined;
 }
 
 /** The options of `finpro submit`; shared with the `finpro` parent so its help lists them. */
 export function addSubmitOptions(y: Argv): Argv {
-  return addDefaultFlags(
+  return addDefaultsOptions(
     y
       .positional('file', { type: 'string', describe: "Consent file (.csv/.json), '-' for stdin, or a prepare output DIR / its manifest.json" })
       .option('endpoint', { type: 'string', describe: 'FinPro base URL (default: $FINPRO_BASE_URL); https, or http for loopback only' })
@@ -156,7 +136,7 @@ async function isManifestTarget(path: string): Promise<boolean> {
 
 /** Reads the flags into library options; every problem is a coded usage error. */
 async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<SubmitToFinProOptions> {
-  const defaults = await readDefaultFlags(args, ctx);
+  const defaults = await readDefaults(args, ctx);
   const baseUrl = args.endpoint ?? ctx.env.FINPRO_BASE_URL;
   if (!baseUrl) {
     throw new BatchprepError(ErrorCode.MissingCredential, 'FINPRO_BASE_URL is not set: export the FinPro base URL or pass --endpoint URL');
@@ -167,8 +147,8 @@ async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<Su
     credentials,
     referenceId: args.referenceId,
     fileName: args.name,
-    globalConfig: defaults.merged,
-    singleFields: defaults.single,
+    globalConfig: defaults,
+    singleFields: singleDefaults(args),
     validate: args.validate,
     strict: args.strict,
     timeoutMs: args.timeout * 1000,
@@ -245,6 +225,8 @@ export const finproSubmitCommand: BatchprepCommand<FinProSubmitArgs> = {
   describe: 'Upload a consent file (or every part of a prepare manifest) to the FinPro File Upload API',
   builder: addSubmitOptions,
   run: async (args, ctx) => {
+    // yargs hands a lone '-' positional over as '' (an empty string is never a file name).
+    if (args.file === '' || args.file === undefined) args = { ...args, file: '-' };
     let options: SubmitToFinProOptions;
     const manifest = args.file !== '-' && (await isManifestTarget(resolve(ctx.cwd, args.file)));
     try {

@@ -3,6 +3,7 @@
  * stdin, every report kind, exit codes, defaults flags, help. Needs a build: `npm run build`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -329,6 +330,26 @@ describe('batchprep validate: defaults flags', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^batchprep: \w+: .{10,}/m);
     expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+});
+
+describe('batchprep validate: interruption', () => {
+  it('Ctrl-C while stdin is silent exits 130 and prints no report', async () => {
+    const child = spawn(process.execPath, [BIN, 'validate', '--report', 'json'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.stdin.write(`${HEADER}\n${U1},,,\n`);
+    await new Promise((r) => setTimeout(r, 1500)); // node start-up and the first chunk
+    child.kill('SIGINT');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await exited;
+    clearTimeout(timer);
+    expect(code).toBe(130);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/interrupt/i);
   });
 });
 

@@ -36,6 +36,23 @@ describe('abort', () => {
     expect(result).toBe('Aborted');
   });
 
+  it('aborting while the source is silent rejects with Aborted (no next chunk needed)', async () => {
+    const controller = new AbortController();
+    let release!: () => void;
+    const never = new Promise<void>((r) => (release = r));
+    async function* silent(): AsyncGenerator<Uint8Array> {
+      yield toBytes(`${HEADER}\n${U1},,,\n`);
+      await never; // like stdin that nobody writes to
+    }
+    setTimeout(() => controller.abort(), 50);
+    const result = await Promise.race([
+      codeOf(validateStream(silent(), { signal: controller.signal })),
+      new Promise((r) => setTimeout(() => r('timeout'), 5_000)),
+    ]);
+    release();
+    expect(result).toBe('Aborted');
+  });
+
   it('validateRows throws Aborted while iterating', async () => {
     const controller = new AbortController();
     const rows = Array.from({ length: 200 }, (_, i) => `${U1.slice(0, 24)}${i.toString(16).padStart(12, '0')},,,`).join('\n');

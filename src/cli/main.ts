@@ -4,12 +4,6 @@ import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './fail.js';
-import { validateCommand } from './commands/validate.js';
-import { prepareCommand } from './commands/prepare.js';
-import { packCommand } from './commands/pack.js';
-import { schemaCommand } from './commands/schema.js';
-import { finproCommand } from './commands/finpro.js';
-import { filexCommand } from './commands/filex.js';
 
 /** A yargs command whose handler returns the exit code instead of exiting. */
 export interface BatchprepCommand<A = any> {
@@ -20,13 +14,18 @@ export interface BatchprepCommand<A = any> {
   run: (args: A, ctx: CliContext) => Promise<number>;
 }
 
-const commands: BatchprepCommand[] = [
-  validateCommand,
-  prepareCommand,
-  packCommand,
-  finproCommand,
-  filexCommand,
-  schemaCommand,
+/**
+ * The commands, loaded lazily: only the invoked command's module (and its dependencies,
+ * such as the AWS SDK for filex) is imported, so `validate` on a 1 GB file does not pay
+ * tens of MB of RSS for clients it never uses. The others are listed by name for --help.
+ */
+const commands: Array<{ name: string; usage: string; describe: string; load: () => Promise<BatchprepCommand> }> = [
+  { name: 'validate', usage: 'validate [files..]', describe: 'Check consent files (CSV/JSON) against the FinPro upload rules; writes nothing', load: async () => (await import('./commands/validate.js')).validateCommand },
+  { name: 'prepare', usage: 'prepare [file]', describe: 'Validate, normalise and split a consent file into upload-ready parts with a manifest', load: async () => (await import('./commands/prepare.js')).prepareCommand },
+  { name: 'pack', usage: 'pack <inputs..>', describe: 'Zip files for FINRA fileX into archives under the upload cap, splitting big CSVs by rows', load: async () => (await import('./commands/pack.js')).packCommand },
+  { name: 'finpro', usage: 'finpro <command>', describe: 'FinPro File Upload API: submit consent files (finpro submit <file|-|DIR>)', load: async () => (await import('./commands/finpro.js')).finproCommand },
+  { name: 'filex', usage: 'filex <command>', describe: 'FINRA fileX: list, upload (REST, S3 Direct, SFTP), download and track files', load: async () => (await import('./commands/filex.js')).filexCommand },
+  { name: 'schema', usage: 'schema', describe: 'Print (or write) the JSON Schemas of the consent file formats, generated from the zod schemas', load: async () => (await import('./commands/schema.js')).schemaCommand },
 ];
 
 /** Registers a command (and its subcommands) so that its `run` result becomes the exit code. */
@@ -64,7 +63,11 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       usageFailed = true;
       ctx.stderr.write(`batchprep: UsageError: ${msg}\nRun 'batchprep --help' or 'batchprep <command> --help' for usage.\n`);
     });
-  for (const cmd of commands) y = mount(y, cmd, ctx, result);
+  const invoked = argv.find((a) => !a.startsWith('-'));
+  for (const c of commands) {
+    if (c.name === invoked) y = mount(y, await c.load(), ctx, result);
+    else y = y.command(c.usage, c.describe, (b) => b, () => undefined);
+  }
   let output = '';
   try {
     await y.parseAsync(argv, {}, (_err, _argv, out) => {

@@ -1,5 +1,5 @@
 import { BatchprepError, ErrorCode } from '../errors.js';
-import { globalDefaultsSchema } from './schemas.js';
+import { checkDateTime, compareInstants } from './datetime.js';
 
 /** Global defaults (SPEC section 3): fill a row's empty cell or absent key, never a value the row has. */
 export interface GlobalDefaults {
@@ -8,10 +8,18 @@ export interface GlobalDefaults {
   configId?: string;
 }
 
+const KEYS = ['fiDataRangeFrom', 'fiDataRangeTo', 'configId'] as const;
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+function invalid(message: string): BatchprepError {
+  return new BatchprepError(ErrorCode.InvalidDefaults, `invalid global default: ${message}`);
+}
+
 /**
  * Checks and merges `global_config` (an object or its JSON text) with the single fields,
  * which override the same key. A bad default is a usage error (`InvalidDefaults`), since
- * every row would inherit it.
+ * every row would inherit it. The same rules as the rows (and as `globalDefaultsSchema`,
+ * which a property test keeps in agreement), without loading zod on the validation path.
  */
 export function resolveDefaults(globalConfig?: unknown, singles: GlobalDefaults = {}): GlobalDefaults | undefined {
   let base: unknown = globalConfig ?? {};
@@ -23,18 +31,29 @@ export function resolveDefaults(globalConfig?: unknown, singles: GlobalDefaults 
     }
   }
   if (base === null || typeof base !== 'object' || Array.isArray(base)) {
-    throw new BatchprepError(ErrorCode.InvalidDefaults, 'global config must be a JSON object with fiDataRangeFrom, fiDataRangeTo and/or configId');
+    throw invalid('global config must be a JSON object with fiDataRangeFrom, fiDataRangeTo and/or configId');
   }
   const merged: Record<string, unknown> = { ...(base as Record<string, unknown>) };
   for (const [k, v] of Object.entries(singles)) if (v !== undefined) merged[k] = v;
-  for (const k of Object.keys(merged)) if (merged[k] === null || merged[k] === '') delete merged[k];
-  const parsed = globalDefaultsSchema.safeParse(merged);
-  if (!parsed.success) {
-    const first = parsed.error.issues[0]!;
-    const where = first.path.length ? `${first.path.join('.')}: ` : '';
-    const hint = first.code === 'unrecognized_keys' ? ' (allowed: fiDataRangeFrom, fiDataRangeTo, configId)' : '';
-    throw new BatchprepError(ErrorCode.InvalidDefaults, `invalid global default: ${where}${first.message}${hint}`);
+  const out: GlobalDefaults = {};
+  for (const [key, value] of Object.entries(merged)) {
+    if (!(KEYS as readonly string[]).includes(key)) {
+      throw invalid(`unknown key ${JSON.stringify(key)} (allowed: ${KEYS.join(', ')})`);
+    }
+    if (value === null || value === '') continue;
+    if (typeof value !== 'string') throw invalid(`${key} must be a string (got ${Array.isArray(value) ? 'an array' : typeof value})`);
+    if (key === 'configId') {
+      if (CONTROL.test(value)) throw invalid('configId must not contain control characters');
+    } else {
+      const check = checkDateTime(value);
+      if (!check.ok) throw invalid(`${key} ${JSON.stringify(value)} ${check.reason}`);
+    }
+    out[key as keyof GlobalDefaults] = value;
   }
-  const d = parsed.data;
-  return Object.keys(d).length ? d : undefined;
+  if (out.fiDataRangeFrom && out.fiDataRangeTo) {
+    const a = checkDateTime(out.fiDataRangeFrom);
+    const b = checkDateTime(out.fiDataRangeTo);
+    if (a.ok && b.ok && compareInstants(a, b) > 0) throw invalid(`fiDataRangeFrom ${out.fiDataRangeFrom} is later than fiDataRangeTo ${out.fiDataRangeTo}`);
+  }
+  return Object.keys(out).length ? out : undefined;
 }

@@ -28,11 +28,25 @@ const commands: Array<{ name: string; usage: string; describe: string; load: () 
   { name: 'schema', usage: 'schema', describe: 'Print (or write) the JSON Schemas of the consent file formats, generated from the zod schemas', load: async () => (await import('./commands/schema.js')).schemaCommand },
 ];
 
+/**
+ * yargs drops a lone `-` from positional lists, yet `-` means stdin (SPEC section 4): it is
+ * swapped for this token before parsing and swapped back in the parsed arguments.
+ */
+const STDIN_TOKEN = '\u0000batchprep-stdin\u0000';
+
+function restoreStdin(args: Record<string, unknown>): Record<string, unknown> {
+  for (const [k, v] of Object.entries(args)) {
+    if (v === STDIN_TOKEN) args[k] = '-';
+    else if (Array.isArray(v)) args[k] = v.map((x) => (x === STDIN_TOKEN ? '-' : x));
+  }
+  return args;
+}
+
 /** Registers a command (and its subcommands) so that its `run` result becomes the exit code. */
 export function mount(y: Argv, cmd: BatchprepCommand, ctx: CliContext, result: { code: number; debug: boolean }): Argv {
   return y.command(cmd.command, cmd.describe, (yy: Argv) => cmd.builder(yy, ctx, result), async (args: any) => {
     try {
-      result.code = await cmd.run(args, ctx);
+      result.code = await cmd.run(restoreStdin(args), ctx);
     } catch (err) {
       result.code = reportFailure(err, ctx, result.debug);
     }
@@ -41,6 +55,7 @@ export function mount(y: Argv, cmd: BatchprepCommand, ctx: CliContext, result: {
 
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
+  argv = argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
   const result = { code: ExitCode.Ok as number, debug: argv.includes('--debug') };
   const width = Math.min(100, (ctx.stdout as { columns?: number }).columns ?? 100);
   let usageFailed = false;

@@ -140,7 +140,7 @@ describe('properties: chunking', () => {
           expect(byteWise.report).toEqual(whole.report);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 300 },
     );
   });
 

@@ -17,6 +17,8 @@
  *   ensureConsentJson(sizeMb, {seed})                  -> {path, bytes, rows, distinctIds}
  *       deterministic VALID consent files, written streaming into benchmarks/data/ (git-
  *       ignored) and cached by name: a second call with the same arguments reuses the file.
+ *   ensureGenerated(name, sizeMb, writeRows) -> {path, bytes, rows}
+ *       the same caching for a suite's own data file (see its comment).
  *   timeProcess(cmd, args, {env, stdin, cwd})
  *       -> {seconds, cpuSeconds, peakRssMb, exitCode, stdout, stderr}
  *       one whole process: wall time, user+system CPU time and peak RSS (GNU time, else a
@@ -152,9 +154,11 @@ const csvCell = (s) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /**
  * Writes a generated file once: streaming through a temp file then renamed, with a
- * `.meta.json` beside it holding the row count, so a later run reuses both.
+ * `.meta.json` beside it holding the row count, so a later run reuses both. For other data
+ * files: `writeRows(write, written, targetBytes)` calls `await write(string)` until
+ * `written() >= targetBytes` and returns its row count.
  */
-async function ensureGenerated(name, sizeMb, writeRows) {
+export async function ensureGenerated(name, sizeMb, writeRows) {
   mkdirSync(dataDir, { recursive: true });
   const path = join(dataDir, name);
   const metaPath = `${path}.meta.json`;

@@ -118,6 +118,7 @@ function row(lib, format, file, c, r, baseline, budgetMb) {
   const ok = r.failures.length === 0;
   let verdict = '–';
   if (!ok) verdict = `FAIL: ${r.failures[0]}`;
+  else if (t && baseline.failures.length) verdict = 'no baseline (it failed)';
   else if (t) {
     const misses = [];
     if (ratio > t.ratio) misses.push(`time ${ratio.toFixed(2)}x > ${t.ratio}x`);

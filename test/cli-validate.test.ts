@@ -122,6 +122,20 @@ describe('batchprep validate: exit codes and --report json', () => {
     expect(r.stdout).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
 
+  it('a missing file among several still exits 2 and names it', async () => {
+    const missing = f('gone.json');
+    const r = await runCli(['validate', '--report', 'json', f('good.csv'), missing]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(missing);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+  });
+
+  it('a directory instead of a file exits 2', async () => {
+    const r = await runCli(['validate', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/directory/i);
+  });
+
   it.each([
     [['--report', 'xml']],
     [['--format', 'yaml']],

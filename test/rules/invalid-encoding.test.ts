@@ -83,4 +83,13 @@ describe('InvalidEncoding', () => {
     expect(only(report, 'InvalidEncoding').offset).toBe(pre.length);
     expect(report.valid).toBe(false);
   });
+
+  it('counts the UTF-8 BOM in the offset (JSON and CSV)', async () => {
+    const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+    const pre = Buffer.from(`[{"consentId":"${U1}","configId":"`, 'utf8');
+    const j = await json(Buffer.concat([bom, pre, Buffer.from([0xff]), Buffer.from('"}]')]));
+    expect(only(j, 'InvalidEncoding').offset).toBe(3 + pre.length);
+    const c = await csv(Buffer.concat([bom, head, Buffer.from([0xff]), tail]));
+    expect(only(c, 'InvalidEncoding').offset).toBe(3 + head.length);
+  });
 });

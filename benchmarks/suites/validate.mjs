@@ -121,7 +121,7 @@ function row(lib, format, file, c, r, baseline, budgetMb) {
   else if (t && baseline.failures.length) verdict = 'no baseline (it failed)';
   else if (t) {
     const misses = [];
-    if (ratio > t.ratio) misses.push(`time ${ratio.toFixed(2)}x > ${t.ratio}x`);
+    if (ratio > t.ratio) misses.push(`time ${ratio.toFixed(3)}x > ${t.ratio}x`);
     if (!(r.peakRssMb <= rssLimit)) misses.push(`RSS ${lib.fmt(r.peakRssMb, 0)} > ${rssLimit.toFixed(0)} MB`);
     verdict = misses.length ? `fail (${misses.join('; ')})` : 'pass';
   }

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
+import type { Argv } from 'yargs';
 import type { BatchprepCommand } from '../main.js';
 import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
@@ -13,10 +14,33 @@ import { uploadRest, type UploadResult } from '../../submit/filex/upload-rest.js
 import { DEFAULT_PART_SIZE, checkS3Options, uploadS3 } from '../../submit/filex/upload-s3.js';
 import { uploadSftp } from '../../submit/filex/upload-sftp.js';
 import { createProgress } from '../progress.js';
-import { say } from '../context.js';
+import { say, type CliContext } from '../context.js';
+import type { SftpOptions } from '../../submit/filex/sftp.js';
 import { clientFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
 
-interface UploadArgs extends CommonArgs {
+/** The SFTP flags `upload`, `download` and `ls` share (secrets stay in the environment). */
+export interface SftpArgs {
+  'sftp-host'?: string;
+  'sftp-port'?: number;
+  'sftp-user'?: string;
+  'sftp-key-file'?: string;
+}
+
+/** Adds the SFTP flags. */
+export function sftpFlags<T>(y: Argv<T>): Argv<T & SftpArgs> {
+  return y
+    .option('sftp-host', { type: 'string', describe: 'SFTP host (env FILEX_SFTP_HOST)' })
+    .option('sftp-port', { type: 'number', describe: 'SFTP port (env FILEX_SFTP_PORT, default 22)' })
+    .option('sftp-user', { type: 'string', describe: 'SFTP user (env FILEX_SFTP_USER, default FILEX_USERNAME)' })
+    .option('sftp-key-file', { type: 'string', describe: 'Private key file (env FILEX_SFTP_KEY_FILE); else FILEX_PASSWORD' }) as Argv<T & SftpArgs>;
+}
+
+/** SFTP settings from flags and environment. */
+export function sftpOptions(args: SftpArgs, ctx: CliContext): SftpOptions {
+  return sftpOptionsFromEnv(ctx.env, { host: args['sftp-host'], port: args['sftp-port'], user: args['sftp-user'], keyFile: args['sftp-key-file'] });
+}
+
+interface UploadArgs extends CommonArgs, SftpArgs {
   file: string;
   target: string;
   name?: string;
@@ -26,10 +50,6 @@ interface UploadArgs extends CommonArgs {
   concurrency: number;
   resume?: boolean;
   's3-endpoint'?: string;
-  'sftp-host'?: string;
-  'sftp-port'?: number;
-  'sftp-user'?: string;
-  'sftp-key-file'?: string;
 }
 
 /** `--meta key=value` → `{key: value}`; keys are header-safe, values follow the FILE_NAME rule as fileX requires. */
@@ -67,7 +87,7 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
   command: 'upload <file> <target>',
   describe: 'Upload a file to org/app/space over REST (default), S3 Direct or SFTP',
   builder: (y) =>
-    commonOptions(y)
+    sftpFlags(commonOptions(y))
       .positional('file', { type: 'string', describe: "Local file, or '-' for stdin (then --name is required)" })
       .positional('target', { type: 'string', describe: 'org/app/space (e.g. 0001/app1/in)' })
       .option('name', { type: 'string', describe: 'Remote file name (default: the local file name); FILE_NAME rule' })
@@ -77,10 +97,6 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
       .option('concurrency', { type: 'number', default: 4, describe: 'S3 parts in flight' })
       .option('resume', { type: 'boolean', describe: 'S3: continue the multipart upload recorded beside the file (<file>.filex-upload.json)' })
       .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint override, path-style (env FILEX_S3_ENDPOINT)' })
-      .option('sftp-host', { type: 'string', describe: 'SFTP host (env FILEX_SFTP_HOST)' })
-      .option('sftp-port', { type: 'number', describe: 'SFTP port (env FILEX_SFTP_PORT, default 22)' })
-      .option('sftp-user', { type: 'string', describe: 'SFTP user (env FILEX_SFTP_USER, default FILEX_USERNAME)' })
-      .option('sftp-key-file', { type: 'string', describe: 'Private key file (env FILEX_SFTP_KEY_FILE); else FILEX_PASSWORD' })
       .example('$0 filex upload report.zip 0001/app1/in', 'REST upload; prints the trackingId')
       .example('$0 filex upload big.zip 0001/app1/in --via s3 --part-size 16MiB --concurrency 8 --resume', 'S3 multipart, resumable')
       .example('$0 filex upload report.zip 0001/app1/in --via sftp --sftp-host sftp.example', 'SFTP'),
@@ -97,9 +113,7 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
     if (args.via === 's3') checkS3Options(partSize, args.concurrency);
     const path = { org: space.org!, app: space.app!, space: space.space!, name };
     // Check credentials and options before spooling or reading anything.
-    const sftp = args.via === 'sftp'
-      ? sftpOptionsFromEnv(ctx.env, { host: args['sftp-host'], port: args['sftp-port'], user: args['sftp-user'], keyFile: args['sftp-key-file'] })
-      : undefined;
+    const sftp = args.via === 'sftp' ? sftpOptions(args, ctx) : undefined;
     const client = args.via === 'sftp' && !(ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD) ? undefined : clientFor(args, ctx);
     if (fromStdin && args.resume) throw new BatchprepError(ErrorCode.UsageError, '--resume needs a file on disk, not stdin');
     const spool = fromStdin ? await spoolStdin(ctx) : undefined;

@@ -55,6 +55,48 @@ export function safeJoin(dir: string, name: string): string {
   return full;
 }
 
+export interface WriteOptions {
+  /** Length the transfer announced (Content-Length); a shorter body is a retryable IntegrityError. */
+  announced?: number;
+  /** Length the listing announced; a different body is a final IntegrityError. */
+  expectedSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (done: number, total?: number) => void;
+  /** `org/app/space/name` for messages. */
+  what: string;
+  name: string;
+}
+
+/**
+ * Streams a body into a temporary file beside `outFile` (exclusive create), checks the
+ * length, then renames it into place; any failure removes the temporary file, so the
+ * target is either the whole file or untouched. Transport errors are rethrown as they
+ * came, for the caller to map.
+ */
+export async function writeAtomically(body: NodeJS.ReadableStream | AsyncIterable<Uint8Array>, outFile: string, o: WriteOptions): Promise<DownloadResult> {
+  const tmp = join(dirname(outFile), `.${basename(outFile)}.${randomBytes(6).toString('hex')}.filex-part`);
+  const counter = hashingCounter((n) => o.onProgress?.(n, o.announced ?? o.expectedSize));
+  try {
+    await pipeline(body as NodeJS.ReadableStream, counter, createWriteStream(tmp, { flags: 'wx' }), { signal: o.signal });
+    const got = counter.bytes();
+    if (o.announced !== undefined && got !== o.announced) {
+      throw new BatchprepError(ErrorCode.IntegrityError, `download of ${o.what} ended after ${got} of ${o.announced} bytes`, { retryable: true });
+    }
+    if (o.expectedSize !== undefined && got !== o.expectedSize) {
+      throw new BatchprepError(ErrorCode.IntegrityError, `${o.what}: got ${got} bytes, the listing says ${o.expectedSize}`);
+    }
+    await rename(tmp, outFile);
+    return { name: o.name, file: outFile, bytes: got, sha256: counter.digest() };
+  } catch (err) {
+    await rm(tmp, { force: true });
+    if (isBatchprepError(err)) throw err;
+    if (o.signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (code && /^E[A-Z]+$/.test(code) && !/^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED)$/.test(code)) throw fromFsError(err, outFile, 'write');
+    throw err;
+  }
+}
+
 /**
  * Downloads one file: a fresh pre-signed URL right before use (they live about a minute),
  * streamed to a temporary file beside the target, length checked, then renamed into place,
@@ -92,30 +134,10 @@ export async function downloadFile(client: FilexClient, path: Required<FilexPath
     }
     const header = res.headers['content-length'];
     const announced = header === undefined ? undefined : Number(header);
-    const tmp = join(dirname(outFile), `.${basename(outFile)}.${randomBytes(6).toString('hex')}.filex-part`);
-    const counter = hashingCounter((n) => options.onProgress?.(n, announced ?? options.expectedSize));
     try {
-      await pipeline(res.body, counter, createWriteStream(tmp, { flags: 'wx' }), { signal });
-      const got = counter.bytes();
-      const want = announced ?? options.expectedSize;
-      if (want !== undefined && got !== want) {
-        throw new BatchprepError(ErrorCode.IntegrityError, `download of ${formatPath(path)} ended after ${got} of ${want} bytes`, {
-          retryable: true,
-        });
-      }
-      if (options.expectedSize !== undefined && got !== options.expectedSize) {
-        throw new BatchprepError(ErrorCode.IntegrityError, `${formatPath(path)}: got ${got} bytes, the listing says ${options.expectedSize}`);
-      }
-      await rename(tmp, outFile);
-      return { name: path.name, file: outFile, bytes: got, sha256: counter.digest() };
+      return await writeAtomically(res.body, outFile, { ...options, announced, what: formatPath(path), name: path.name });
     } catch (err) {
-      await rm(tmp, { force: true });
       if (isBatchprepError(err)) throw err;
-      const code = (err as NodeJS.ErrnoException)?.code;
-      if (signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
-      if (code && /^E[A-Z]+$/.test(code) && !/^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED)$/.test(code) && !code.startsWith('UND_')) {
-        throw fromFsError(err, outFile, 'write');
-      }
       throw networkError(err, url, signal);
     }
   }, client.retryOptions(signal));
@@ -130,20 +152,27 @@ export interface DownloadAllOptions {
   onProgress?: (name: string, done: number, total?: number) => void;
 }
 
+/** A sub-space seen through one transport: its file entries, and a way to fetch one into a local file. */
+export interface RemoteSpace {
+  /** `org/app/space` for messages. */
+  label: string;
+  list(): Promise<FilexEntry[]>;
+  fetch(name: string, outFile: string, expectedSize: number | undefined, onProgress: (done: number, total?: number) => void): Promise<DownloadResult>;
+}
+
 /**
- * Mirrors a sub-space into `dir`: every FILE child whose name is safe, skipping those
+ * Mirrors a sub-space into `dir`: every FILE entry whose name is safe, skipping those
  * already present with the same size. Unsafe names are skipped with a warning and
  * reported in the results (the CLI exits non-zero for them).
  */
-export async function downloadAll(client: FilexClient, space: Required<Omit<FilexPath, 'name'>>, dir: string, options: DownloadAllOptions = {}): Promise<DownloadResult[]> {
-  const doc: FilexEntry = await client.list(space, options.signal);
+export async function mirrorSpace(remote: RemoteSpace, dir: string, options: DownloadAllOptions = {}): Promise<DownloadResult[]> {
   const results: DownloadResult[] = [];
-  for (const child of doc.children ?? []) {
+  for (const child of await remote.list()) {
     if (child.type !== 'FILE') continue;
     const problem = unsafeNameProblem(child.name);
     if (problem) {
       const r: DownloadResult = { name: String(child.name), file: '', bytes: 0, sha256: '', skipped: 'unsafe-name', reason: problem };
-      options.onWarning?.(`skipping ${JSON.stringify(child.name)} listed in ${formatPath(space)}: the name ${problem}`);
+      options.onWarning?.(`skipping ${JSON.stringify(child.name)} listed in ${remote.label}: the name ${problem}`);
       results.push(r);
       options.onFile?.(r);
       continue;
@@ -157,13 +186,23 @@ export async function downloadAll(client: FilexClient, space: Required<Omit<File
       options.onFile?.(r);
       continue;
     }
-    const r = await downloadFile(client, { ...space, name: child.name }, file, {
-      expectedSize: size,
-      signal: options.signal,
-      onProgress: (d, t) => options.onProgress?.(child.name, d, t),
-    });
+    const r = await remote.fetch(child.name, file, size, (d, t) => options.onProgress?.(child.name, d, t));
     results.push(r);
     options.onFile?.(r);
   }
   return results;
+}
+
+/** The REST face of a sub-space: the directory document and pre-signed GET URLs. */
+export function restSpace(client: FilexClient, space: Required<Omit<FilexPath, 'name'>>, signal?: AbortSignal): RemoteSpace {
+  return {
+    label: formatPath(space),
+    list: async () => (await client.list(space, signal)).children ?? [],
+    fetch: (name, outFile, expectedSize, onProgress) => downloadFile(client, { ...space, name }, outFile, { expectedSize, signal, onProgress }),
+  };
+}
+
+/** `--all` over REST. */
+export async function downloadAll(client: FilexClient, space: Required<Omit<FilexPath, 'name'>>, dir: string, options: DownloadAllOptions = {}): Promise<DownloadResult[]> {
+  return mirrorSpace(restSpace(client, space, options.signal), dir, options);
 }

@@ -124,6 +124,7 @@ export function fromS3Error(err: unknown, what: string): BatchprepError {
   if (status === 401 || status === 403 || /AccessDenied|ExpiredToken|InvalidAccessKeyId|InvalidToken|SignatureDoesNotMatch/.test(name)) {
     return new BatchprepError(ErrorCode.Forbidden, msg, { cause: err, status });
   }
+  if (status === 404 || /NoSuchKey|NotFound/.test(name)) return new BatchprepError(ErrorCode.RemoteNotFound, msg, { cause: err, status });
   if (status !== undefined && status >= 500) return new BatchprepError(ErrorCode.ServerError, msg, { cause: err, status, retryable: true });
   if (status === undefined) return new BatchprepError(ErrorCode.NetworkError, msg, { cause: err, retryable: true });
   return new BatchprepError(ErrorCode.RemoteError, msg, { cause: err, status });

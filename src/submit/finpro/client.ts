@@ -8,6 +8,7 @@ import { BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborte
 import type { GlobalDefaults } from '../../core/defaults.js';
 import type { FileReport } from '../../core/issues.js';
 import { formatFromName, sniffFormat } from '../../io/sniff.js';
+import { DEFAULT_MAX_BYTES } from '../../io/validate.js';
 import type { FormatGuess } from '../../io/sniff.js';
 import { checkEndpoint, joinUrl } from '../endpoint.js';
 import { withRetry } from '../retry.js';
@@ -21,9 +22,6 @@ import { validateForUpload } from './validate-upload.js';
 
 /** The upload path under the base URL (SPEC section 5). */
 export const FINPRO_UPLOAD_PATH = ['fi', 'requests', 'schedule', 'upload', 'v3'] as const;
-
-/** The API's size cap: a file of exactly this many bytes is accepted. */
-export const FINPRO_MAX_BYTES = 10_485_760;
 
 export interface SubmitToFinProOptions {
   /** Base URL, e.g. `https://api.finpro.example`; plain http only for loopback hosts. */
@@ -151,7 +149,7 @@ export async function submitToFinPro(
   checkOptions(options);
   const base = checkEndpoint(options.baseUrl, 'FinPro endpoint');
   const referenceId = options.referenceId === undefined ? generateReferenceId() : checkReferenceId(options.referenceId);
-  const maxBytes = options.maxBytes ?? FINPRO_MAX_BYTES;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   throwIfAborted(options.signal);
   if (typeof input !== 'string') {
     const spooled = await spoolToTempFile(input, { maxBytes, signal: options.signal });

@@ -65,7 +65,7 @@ describe('filex upload --via rest', () => {
     const f = await makeFile(st.dir, 'bad name.txt', 10);
     const r = await runCli(['filex', 'upload', f.path, '0001/app1/in'], st.env);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/InvalidFileName: local file name 'bad name\.txt' has characters fileX does not accept \(" "\)/);
+    expect(r.stderr).toMatch(/InvalidFileName: local file name 'bad name\.txt' is not a valid fileX name: it contains space/);
     const r2 = await runCli(['filex', 'upload', f.path, '0001/app1/in', '--name', '../x'], st.env);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toMatch(/InvalidFileName: --name '\.\.\/x'/);

@@ -38,10 +38,10 @@ export interface DownloadOptions {
  * directory. Returns the problem, or undefined when the name is safe.
  */
 export function unsafeNameProblem(name: unknown): string | undefined {
-  if (typeof name !== 'string') return 'is not a string';
+  if (typeof name !== 'string') return 'the name is not a string';
   const p = fileNameProblem(name);
   if (p) return p;
-  if (basename(name) !== name) return 'is not a plain file name';
+  if (basename(name) !== name) return 'the name is not a plain file name';
   return undefined;
 }
 
@@ -172,7 +172,7 @@ export async function mirrorSpace(remote: RemoteSpace, dir: string, options: Dow
     const problem = unsafeNameProblem(child.name);
     if (problem) {
       const r: DownloadResult = { name: String(child.name), file: '', bytes: 0, sha256: '', skipped: 'unsafe-name', reason: problem };
-      options.onWarning?.(`skipping ${JSON.stringify(child.name)} listed in ${remote.label}: the name ${problem}`);
+      options.onWarning?.(`skipping ${JSON.stringify(child.name)} listed in ${remote.label}: ${problem}`);
       results.push(r);
       options.onFile?.(r);
       continue;

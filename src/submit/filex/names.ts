@@ -1,7 +1,8 @@
+import { FILE_NAME_PATTERN, fileNameProblem as coreFileNameProblem } from '../../core/file-name.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
 
-/** fileX's FILE_NAME rule (guide: "Alphanumeric [a-zA-Z0-9]!@,&-='."). */
-export const FILE_NAME = /^[A-Za-z0-9!@,&\-='.]+$/;
+/** fileX's FILE_NAME rule (guide: "Alphanumeric [a-zA-Z0-9]!@,&-='."), shared with `pack`. */
+export const FILE_NAME = FILE_NAME_PATTERN;
 /** ORG_ID: digits. */
 export const ORG_ID = /^[0-9]+$/;
 /** APPLICATION: alphanumeric. */
@@ -11,22 +12,14 @@ export const SUB_SPACE = /^[A-Za-z0-9_-]+$/;
 
 /** Why a name fails the FILE_NAME rule, or undefined when it passes. */
 export function fileNameProblem(name: string): string | undefined {
-  if (name.length === 0) return 'is empty';
-  if (name === '.' || name === '..') return 'is a directory reference';
-  if (!FILE_NAME.test(name)) {
-    const bad = [...new Set([...name].filter((c) => !/[A-Za-z0-9!@,&\-='.]/.test(c)))]
-      .map((c) => JSON.stringify(c))
-      .join(', ');
-    return `has characters fileX does not accept (${bad}); allowed: letters, digits and ! @ , & - = ' .`;
-  }
-  return undefined;
+  return coreFileNameProblem(name) ?? undefined;
 }
 
 /** Refuses a file name that fileX would refuse, before any byte is sent. */
 export function checkFileName(name: string, what = 'file name'): string {
   const problem = fileNameProblem(name);
   if (problem) {
-    throw new BatchprepError(ErrorCode.InvalidFileName, `${what} '${name}' ${problem} (rename it or use --name)`);
+    throw new BatchprepError(ErrorCode.InvalidFileName, `${what} '${name}' is not a valid fileX name: ${problem} (rename it or use --name)`);
   }
   return name;
 }

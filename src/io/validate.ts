@@ -78,6 +78,38 @@ export function resolveValidateOptions(options: ValidateOptions = {}): EngineOpt
   };
 }
 
+/**
+ * Reads a source so that an abort ends the wait even while the source is silent (stdin
+ * that nobody writes to): each read races the signal, and the source is closed on abort.
+ */
+async function* abortable(source: ByteSource, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array | string> {
+  if (!signal) {
+    yield* source as AsyncIterable<Uint8Array | string>;
+    return;
+  }
+  const it = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  try {
+    for (;;) {
+      throwIfAborted(signal);
+      const next = await Promise.race([it.next(), aborted]);
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    if (signal.aborted) {
+      if (source instanceof Readable) source.destroy();
+      else void it.return?.();
+    }
+  }
+}
+
 function toBytes(chunk: Uint8Array | string): Uint8Array {
   return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
 }
@@ -92,8 +124,7 @@ export async function* validateRows(source: ByteSource, options: ValidateOptions
   const engine = new ValidationEngine(resolved, (r) => queue.push(r));
   throwIfAborted(options.signal);
   try {
-    for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
-      throwIfAborted(options.signal);
+    for await (const chunk of abortable(source, options.signal)) {
       engine.write(toBytes(chunk));
       if (queue.length > 0) {
         yield* drain(queue, options.signal);
@@ -124,10 +155,7 @@ export async function validateStream(source: ByteSource, options: ValidateOption
   const engine = new ValidationEngine(resolved);
   throwIfAborted(options.signal);
   try {
-    for await (const chunk of source as AsyncIterable<Uint8Array | string>) {
-      throwIfAborted(options.signal);
-      engine.write(toBytes(chunk));
-    }
+    for await (const chunk of abortable(source, options.signal)) engine.write(toBytes(chunk));
   } catch (err) {
     if ((err as BatchprepError)?.code === ErrorCode.Aborted) throw err;
     throw fromFsError(err, resolved.fileName, 'read');

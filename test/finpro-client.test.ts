@@ -1,10 +1,12 @@
 // The library face: submitToFinPro against the test server, and the reply → error mapping.
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { BatchprepError, ErrorCode, exitCodeFor } from '../src/errors.js';
 import { submitToFinPro, type SubmitToFinProOptions } from '../src/submit/finpro/client.js';
 import { finProCredentialsFromEnv } from '../src/submit/finpro/credentials.js';
 import { errorFromReply, mayHaveLanded, parseSuccessReply } from '../src/submit/finpro/errors.js';
+import { buildMultipart } from '../src/submit/finpro/multipart.js';
 import { checkReferenceId, generateReferenceId, isValidReferenceId } from '../src/submit/finpro/reference-id.js';
 import { startFinProServer, TEST_CREDENTIALS, type FinProServer } from './servers/finpro-server.js';
 import { GOOD_CSV, GOOD_JSON, tempFiles } from './finpro-helpers.js';
@@ -150,5 +152,41 @@ describe('submitToFinPro', () => {
   test('bad options are refused at the boundary', async () => {
     expect(await failure(submitToFinPro(files.path('good.csv'), opts({ timeoutMs: 0 })))).toMatchObject({ code: 'InvalidOption' });
     expect(await failure(submitToFinPro(files.path('good.csv'), opts({ retries: -1 })))).toMatchObject({ code: 'InvalidOption' });
+  });
+});
+
+describe('multipart body', () => {
+  async function collect(gen: AsyncGenerator<Buffer>): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const b of gen) parts.push(b);
+    return Buffer.concat(parts);
+  }
+
+  test('the declared length is the streamed length; names are escaped the browser way', async () => {
+    const body = buildMultipart([['reference_id', 'r-12345'], ['global_config', '{"a":1}']], {
+      field: 'file',
+      path: files.path('good.csv'),
+      fileName: 'we"ird\nname.csv',
+      contentType: 'text/csv',
+      bytes: GOOD_CSV.length,
+    });
+    const bytes = await collect(body.stream());
+    expect(bytes.length).toBe(body.contentLength);
+    const text = bytes.toString('utf8');
+    expect(text).toContain('filename="we%22ird%0Aname.csv"');
+    expect(text).toContain(GOOD_CSV);
+    expect(body.contentType).toMatch(/^multipart\/form-data; boundary=----batchprep[0-9a-f]{24}$/);
+    // a second stream (a retry) gives the same bytes
+    expect((await collect(body.stream())).equals(bytes)).toBe(true);
+  });
+
+  test('a file that changed size since it was checked fails with IoError instead of sending a wrong length', async () => {
+    const body = buildMultipart([], { field: 'file', path: files.path('good.csv'), fileName: 'good.csv', contentType: 'text/csv', bytes: GOOD_CSV.length + 5 });
+    await expect(collect(body.stream())).rejects.toMatchObject({ code: 'IoError', message: expect.stringContaining('changed size') });
+  });
+
+  test('the server parses what the client sends, odd file names included', async () => {
+    await submitToFinPro(files.path('good.csv'), opts({ fileName: 'my "consents".csv', validate: false }));
+    expect(server.received[0]!.file).toMatchObject({ name: 'my %22consents%22.csv', bytes: GOOD_CSV.length, sha256: createHash('sha256').update(GOOD_CSV).digest('hex') });
   });
 });

@@ -120,15 +120,22 @@ export function errorFromReply(status: number, text: string, retryAfter?: string
 /** Error codes of a failure to connect at all: the request never reached the server. */
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
 
-/** The first `code` found down an error's cause chain (undici wraps socket errors in `fetch failed`). */
+/**
+ * The most telling `code` down an error's cause chain: a system errno (`ECONNRESET`) over
+ * undici's wrapper codes (`UND_ERR_SOCKET`), which come first.
+ */
 export function transportCode(err: unknown): string | undefined {
   let e: unknown = err;
+  let first: string | undefined;
   for (let depth = 0; depth < 5 && e; depth++) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && code !== 'ERR_INVALID_STATE') return code;
+    if (typeof code === 'string') {
+      if (/^E[A-Z]+$/.test(code)) return code;
+      first ??= code;
+    }
     e = (e as { cause?: unknown }).cause;
   }
-  return undefined;
+  return first;
 }
 
 /** The innermost message of a cause chain (`fetch failed` → `bad port`). */

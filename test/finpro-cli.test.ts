@@ -1,8 +1,9 @@
 // finpro submit end to end: the built CLI against the FinPro test server, one behaviour per test.
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startFinProServer, type FinProServer } from './servers/finpro-server.js';
-import { finproEnv, GOOD_CSV, GOOD_JSON, IDS, runCli, tempFiles } from './finpro-helpers.js';
+import { BIN, finproEnv, GOOD_CSV, GOOD_JSON, IDS, runCli, tempFiles } from './finpro-helpers.js';
 
 let server: FinProServer;
 let files: Awaited<ReturnType<typeof tempFiles>>;
@@ -153,5 +154,24 @@ describe('refused by the server', () => {
     expect(org.code).toBe(4);
     expect(org.stderr).toMatch(/Unauthorized: FinPro refused the credentials \(403/);
     expect(server.received).toHaveLength(2);
+  });
+});
+
+describe('interrupts', () => {
+  test('Ctrl-C during an upload aborts it: exit 130, one line, no retry', async () => {
+    server.faults.push({ kind: 'slow', delayMs: 20_000 });
+    const env = Object.fromEntries(Object.entries(finproEnv(server.url)).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    const child = spawn(process.execPath, [BIN, 'finpro', 'submit', files.path('good.csv'), '--json'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    while (server.received.length === 0 || server.received[0]!.file === undefined) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toBe('batchprep: interrupted; nothing partial was left behind\n');
+    expect(JSON.parse(stdout)).toMatchObject({ error: { code: 'Aborted' }, attempts: 1 });
+    expect(server.received).toHaveLength(1);
   });
 });

@@ -88,26 +88,40 @@ async function* abortable(source: ByteSource, signal: AbortSignal | undefined): 
     return;
   }
   const it = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
-  let onAbort!: () => void;
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: signal.reason }));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  aborted.catch(() => {});
   try {
     for (;;) {
       throwIfAborted(signal);
-      const next = await Promise.race([it.next(), aborted]);
+      const next = await nextOrAbort(it, signal);
       if (next.done) return;
       yield next.value;
     }
   } finally {
-    signal.removeEventListener('abort', onAbort);
     if (signal.aborted) {
       if (source instanceof Readable) source.destroy();
       else void it.return?.();
     }
   }
+}
+
+/**
+ * One read that settles early on abort. A fresh listener per read (not Promise.race against
+ * one long-lived promise, which keeps every settled read, and so every chunk, reachable).
+ */
+function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: signal.reason }));
+    signal.addEventListener('abort', onAbort, { once: true });
+    it.next().then(
+      (r) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(r);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }
 
 function toBytes(chunk: Uint8Array | string): Uint8Array {

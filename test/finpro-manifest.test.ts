@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startFinProServer, type FinProServer } from './servers/finpro-server.js';
-import { finproEnv, IDS, runCli, tempFiles } from './finpro-helpers.js';
+import { finproEnv, GOOD_CSV, IDS, runCli, tempFiles } from './finpro-helpers.js';
 
 let server: FinProServer;
 beforeAll(async () => {
@@ -148,4 +148,18 @@ describe('manifest mode', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/UsageError: --reference-id and --name do not apply to a manifest/);
   });
+});
+
+test('interop: the output of batchprep prepare submits as it is', async () => {
+  const t = await tempFiles({ 'consents.csv': GOOD_CSV });
+  cleanups.push(t.cleanup);
+  const out = join(t.dir, 'out');
+  const prep = await runCli(['prepare', t.path('consents.csv'), '--out-dir', out, '--max-rows', '2', '--reference-id', 'interop-batch'], finproEnv(server.url));
+  expect(prep.code, prep.stderr).toBe(0);
+  const r = await submit(out, '--json');
+  expect(r.code, r.stderr).toBe(0);
+  const json = JSON.parse(r.stdout);
+  expect(json.submitted).toBe(2);
+  expect(server.received.map((x) => x.fields.reference_id)).toEqual(json.parts.map((p: any) => p.referenceId));
+  expect([...server.batches.values()].reduce((n, b) => n + b.rows, 0)).toBe(3);
 });

@@ -173,7 +173,7 @@ async function submitOne(args: FinProSubmitArgs, ctx: CliContext, options: Submi
         for (const line of issueLines(report, shown)) say(ctx, redact(line));
       },
     });
-    say(ctx, redact(successLine(shown, result)));
+    say(ctx, redact(successLine(stdin ? 'stdin' : shown, result)));
     if (args.json) ctx.stdout.write(`${JSON.stringify(successJson(result))}\n`);
     return ExitCode.Ok;
   } catch (err) {

@@ -151,11 +151,14 @@ function innermostMessage(err: unknown): string {
 
 /** Turns a socket or DNS failure into a retryable `NetworkError` whose message names the host. */
 export function networkError(err: unknown, origin: string): FinProError {
-  const code = transportCode(err) ?? innermostMessage(err);
+  const found = transportCode(err);
+  const inner = innermostMessage(err);
+  const code = found ?? inner;
   const connect = CONNECT_CODES.has(code);
+  const detail = found && !found.startsWith('E') && !inner.includes(found) ? `${found}: ${inner}` : code;
   const message = connect
-    ? `cannot connect to FinPro at ${origin} (${code}); check FINPRO_BASE_URL or --endpoint and the network`
-    : `the connection to FinPro at ${origin} failed during the request (${code})`;
+    ? `cannot connect to FinPro at ${origin} (${detail}); check FINPRO_BASE_URL or --endpoint and the network`
+    : `the connection to FinPro at ${origin} failed during the request (${detail})`;
   const e = new BatchprepError(ErrorCode.NetworkError, message, { cause: err, retryable: true }) as FinProError & {
     connectFailed?: boolean;
   };

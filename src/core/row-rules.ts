@@ -25,6 +25,8 @@ export interface RowRuleOptions {
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const DATE_CACHE_LIMIT = 4096;
+/** Dates remembered per field for in-place matching (real batches use a handful of ranges). */
+const RECENT_DATES = 6;
 
 function describeControl(s: string): string {
   const m = CONTROL.exec(s)!;
@@ -182,28 +184,34 @@ export class RowChecker {
     return true;
   }
 
-  /** Per-field memory of the last two dates seen (index 0: from, 1: to), matched in place. */
-  private readonly recent: Array<{ a?: string; ac?: DateCheck; b?: string; bc?: DateCheck }> = [{}, {}];
+  /**
+   * Per-field memory of recent dates (index 0: from, 1: to), matched in place with
+   * `startsWith`; a hit moves one place forward, so the common ranges are compared first.
+   */
+  private readonly recentKeys: string[][] = [new Array<string>(RECENT_DATES).fill(''), new Array<string>(RECENT_DATES).fill('')];
+  private readonly recentChecks: DateCheck[][] = [new Array<DateCheck>(RECENT_DATES), new Array<DateCheck>(RECENT_DATES)];
 
   private dateAt(s: string, start: number, end: number, field: 0 | 1): DateCheck {
-    const m = this.recent[field]!;
+    const keys = this.recentKeys[field]!;
+    const checks = this.recentChecks[field]!;
     const len = end - start;
-    if (m.a !== undefined && m.a.length === len && s.startsWith(m.a, start)) return m.ac!;
-    if (m.b !== undefined && m.b.length === len && s.startsWith(m.b, start)) {
-      const b = m.b;
-      const bc = m.bc!;
-      m.b = m.a;
-      m.bc = m.ac;
-      m.a = b;
-      m.ac = bc;
-      return bc;
+    for (let i = 0; i < RECENT_DATES; i++) {
+      const k = keys[i]!;
+      if (k.length === len && s.startsWith(k, start)) {
+        const c = checks[i]!;
+        if (i > 0) {
+          keys[i] = keys[i - 1]!;
+          checks[i] = checks[i - 1]!;
+          keys[i - 1] = k;
+          checks[i - 1] = c;
+        }
+        return c;
+      }
     }
     const str = s.slice(start, end);
     const r = this.date(str);
-    m.b = m.a;
-    m.bc = m.ac;
-    m.a = str;
-    m.ac = r;
+    keys[RECENT_DATES - 1] = str;
+    checks[RECENT_DATES - 1] = r;
     return r;
   }
 

@@ -11,6 +11,24 @@ for (let i = 0; i < 6; i++) {
   HEX[97 + i] = 10 + i;
 }
 
+/** Two hex characters (char codes < 128) to their byte value, -1 when either is not hex. */
+const PAIR = new Int16Array(128 * 128).fill(-1);
+for (let a = 0; a < 128; a++) {
+  for (let b = 0; b < 128; b++) {
+    if (HEX[a]! >= 0 && HEX[b]! >= 0) PAIR[(a << 7) | b] = (HEX[a]! << 4) | HEX[b]!;
+  }
+}
+
+/** Byte at `i` (two hex characters), or -1. */
+function byteAt(s: string, i: number): number {
+  const a = s.charCodeAt(i);
+  const b = s.charCodeAt(i + 1);
+  return (a | b) < 128 ? PAIR[(a << 7) | b]! : -1;
+}
+
+/** Offsets of the 16 bytes of the 8-4-4-4-12 form. */
+const BYTES = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
+
 /** Positions of the hyphens in the 36-character form. */
 const DASHES = [8, 13, 18, 23];
 
@@ -25,20 +43,15 @@ export function parseUuid(s: string, out: Uint32Array): boolean {
 /** `parseUuid` on the 36 characters of `s` from `at` (the caller checked the length), so a CSV line needs no substring. */
 export function parseUuidAt(s: string, at: number, out: Uint32Array): boolean {
   if (s.charCodeAt(at + 8) !== 45 || s.charCodeAt(at + 13) !== 45 || s.charCodeAt(at + 18) !== 45 || s.charCodeAt(at + 23) !== 45) return false;
-  let word = 0;
-  let acc = 0;
-  let nibbles = 0;
-  for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const c = s.charCodeAt(at + i);
-    const v = c < 128 ? HEX[c]! : -1;
-    if (v < 0) return false;
-    acc = (acc << 4) | v;
-    if (++nibbles === 8) {
-      out[word++] = acc >>> 0;
-      acc = 0;
-      nibbles = 0;
-    }
+  // Two hex characters per table look-up; any -1 makes the OR negative.
+  for (let w = 0; w < 4; w++) {
+    const o = at;
+    const b0 = byteAt(s, o + BYTES[w * 4]!);
+    const b1 = byteAt(s, o + BYTES[w * 4 + 1]!);
+    const b2 = byteAt(s, o + BYTES[w * 4 + 2]!);
+    const b3 = byteAt(s, o + BYTES[w * 4 + 3]!);
+    if ((b0 | b1 | b2 | b3) < 0) return false;
+    out[w] = ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
   }
   return true;
 }

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
 import { BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborted } from '../../errors.js';
+import { resolveDefaults } from '../../core/defaults.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import type { FileReport } from '../../core/issues.js';
 import { formatFromName, sniffFormat } from '../../io/sniff.js';
@@ -147,6 +148,9 @@ export async function submitToFinPro(
   options: SubmitToFinProOptions,
 ): Promise<FinProSubmitResult> {
   checkOptions(options);
+  // The effective defaults, as the server applies them (single fields over global_config);
+  // a bad default fails here, before any I/O.
+  const defaults = resolveDefaults(options.globalConfig, options.singleFields);
   const base = checkEndpoint(options.baseUrl, 'FinPro endpoint');
   const referenceId = options.referenceId === undefined ? generateReferenceId() : checkReferenceId(options.referenceId);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -156,17 +160,17 @@ export async function submitToFinPro(
     try {
       const format = await detectFormat(spooled.path, '-');
       const fileName = options.fileName ?? (format === 'json' ? 'stdin.json' : format === 'csv' ? 'stdin.csv' : 'stdin');
-      return await submitPath(spooled.path, { ...options, fileName, referenceId }, base, maxBytes);
+      return await submitPath(spooled.path, { ...options, fileName, referenceId, defaults }, base, maxBytes);
     } finally {
       await spooled.cleanup();
     }
   }
-  return submitPath(input, { ...options, referenceId }, base, maxBytes);
+  return submitPath(input, { ...options, referenceId, defaults }, base, maxBytes);
 }
 
 async function submitPath(
   path: string,
-  options: SubmitToFinProOptions & { referenceId: string },
+  options: SubmitToFinProOptions & { referenceId: string; defaults?: GlobalDefaults },
   base: URL,
   maxBytes: number,
 ): Promise<FinProSubmitResult> {
@@ -189,7 +193,7 @@ async function submitPath(
   if (options.validate !== false) {
     const report = await validateForUpload(path, {
       fileName,
-      defaults: mergeDefaults(options.globalConfig, options.singleFields),
+      defaults: options.defaults,
       maxBytes,
       strict: options.strict,
       signal: options.signal,
@@ -247,14 +251,6 @@ async function submitPath(
       onRetry: options.onRetry,
     },
   );
-}
-
-/** A single field overrides the same key of the global config (SPEC section 3). */
-function mergeDefaults(global?: GlobalDefaults, single?: GlobalDefaults): GlobalDefaults | undefined {
-  if (!global && !single) return undefined;
-  const out: GlobalDefaults = { ...global };
-  for (const [k, v] of Object.entries(single ?? {})) if (v !== undefined) out[k as keyof GlobalDefaults] = v;
-  return out;
 }
 
 interface AttemptInput {

@@ -107,6 +107,12 @@ describe('submitToFinPro', () => {
     expect(server.batches.get('lib-ref-1')?.batchId).toBe(r.batchId);
   });
 
+  test('onProgress hears the file bytes up to the file size', async () => {
+    const seen: Array<[number, number]> = [];
+    await submitToFinPro(files.path('good.csv'), opts({ onProgress: (sent, total) => seen.push([sent, total]) }));
+    expect(seen.at(-1)).toEqual([GOOD_CSV.length, GOOD_CSV.length]);
+  });
+
   test('without defaults only file and reference_id are sent; a JSON file goes as application/json', async () => {
     const r = await submitToFinPro(files.path('good.json'), opts());
     expect(Object.keys(server.received[0]!.fields)).toEqual(['reference_id']);

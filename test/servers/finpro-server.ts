@@ -358,7 +358,8 @@ function parseUpload(req: http.IncomingMessage, record: ReceivedUpload, maxBytes
     const out: ParsedUpload = { fields: {} };
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fieldSize: 64 * 1024, files: 1 } });
+      // Parameters as browsers send them: raw UTF-8 file names.
+      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { fieldSize: 64 * 1024, files: 1 } });
     } catch (err) {
       req.resume();
       reject(err as Error);

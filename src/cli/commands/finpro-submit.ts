@@ -5,6 +5,7 @@ import type { BatchprepCommand } from '../main.js';
 import type { CliContext } from '../context.js';
 import { say } from '../context.js';
 import { reportFailure } from '../fail.js';
+import { createProgress } from '../progress.js';
 import { BatchprepError, ErrorCode, ExitCode, isBatchprepError } from '../../errors.js';
 import type { FileReport, Issue } from '../../core/issues.js';
 import { redact } from '../../redact.js';
@@ -167,12 +168,23 @@ async function submitOne(args: FinProSubmitArgs, ctx: CliContext, options: Submi
   const stdin = args.file === '-';
   const shown = stdin ? '-' : args.file;
   try {
-    const result = await submitToFinPro(stdin ? ctx.stdin : resolve(ctx.cwd, args.file), {
-      ...options,
-      onValidated: (report) => {
-        for (const line of issueLines(report, shown)) say(ctx, redact(line));
-      },
-    });
+    const progress = createProgress(ctx, 'finpro: uploading');
+    let result: FinProSubmitResult;
+    try {
+      result = await submitToFinPro(stdin ? ctx.stdin : resolve(ctx.cwd, args.file), {
+        ...options,
+        onValidated: (report) => {
+          for (const line of issueLines(report, shown)) say(ctx, redact(line));
+        },
+        onProgress: (sent, total) => progress.update(sent, total),
+        onRetry: (info) => {
+          progress.done();
+          options.onRetry?.(info);
+        },
+      });
+    } finally {
+      progress.done();
+    }
     say(ctx, redact(successLine(stdin ? 'stdin' : shown, result)));
     if (args.json) ctx.stdout.write(`${JSON.stringify(successJson(result))}\n`);
     return ExitCode.Ok;

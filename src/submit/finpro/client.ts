@@ -55,6 +55,8 @@ export interface SubmitToFinProOptions {
   signal?: AbortSignal;
   /** Called before each retry wait. */
   onRetry?: (info: { attempt: number; delayMs: number; error: BatchprepError }) => void;
+  /** Called as the file is sent: bytes handed to the socket so far and the file size (restarts at 0 on a retry). */
+  onProgress?: (sent: number, total: number) => void;
   /** Called with the validation report when validation ran (also when it passed, for warnings). */
   onValidated?: (report: FileReport) => void;
   /** undici dispatcher (proxy, custom TLS, tests). @default undici's global dispatcher */
@@ -287,7 +289,7 @@ async function attemptUpload(a: AttemptInput) {
       method: 'POST',
       headers: { ...a.headers, 'content-type': body.contentType, 'content-length': String(body.contentLength) },
       // undici takes async iterables (docs: Dispatcher body), its typings list only streams.
-      body: body.stream() as unknown as Readable,
+      body: body.stream(options.onProgress && ((sent) => options.onProgress!(sent, a.bytes))) as unknown as Readable,
       signal,
       dispatcher: options.dispatcher,
     });

@@ -6,8 +6,8 @@ import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 export interface MultipartBody {
   contentType: string;
   contentLength: number;
-  /** A fresh stream of the body each call (one per attempt). */
-  stream(): AsyncGenerator<Buffer, void, void>;
+  /** A fresh stream of the body each call (one per attempt); `onFileBytes` hears the file bytes handed on so far. */
+  stream(onFileBytes?: (sent: number) => void): AsyncGenerator<Buffer, void, void>;
 }
 
 export interface MultipartFile {
@@ -47,7 +47,7 @@ export function buildMultipart(fields: Array<[string, string]>, file: MultipartF
   return {
     contentType: `multipart/form-data; boundary=${boundary}`,
     contentLength: preamble.length + file.bytes + epilogue.length,
-    async *stream() {
+    async *stream(onFileBytes) {
       yield preamble;
       let sent = 0;
       try {
@@ -55,6 +55,7 @@ export function buildMultipart(fields: Array<[string, string]>, file: MultipartF
           sent += (chunk as Buffer).length;
           if (sent > file.bytes) break;
           yield chunk as Buffer;
+          onFileBytes?.(sent);
         }
       } catch (err) {
         throw fromFsError(err, file.path, 'read');

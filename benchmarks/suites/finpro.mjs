@@ -121,7 +121,7 @@ const suite = {
           notes: [
             'net MB/s = file size / (time of the big run - time of the 3-row run of the same tool), i.e. without process start-up; – when start-up noise swamps it.',
             'RSS growth = peak RSS of the big run - peak RSS of the 3-row run of the same tool.',
-          ],
+          ].join('\n\n'),
         },
       ];
     } finally {
@@ -135,5 +135,5 @@ export default suite;
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const lib = await import('../lib.mjs');
   const tables = await suite.run({ sizes: [10], repeat: null, log: (...m) => console.error(...m), lib });
-  for (const t of tables) console.log(`\n${t.title}\n${lib.formatTable(t.rows)}\n${(t.notes ?? []).join('\n')}`);
+  for (const t of tables) console.log(`\n${t.title}\n${lib.formatTable(t.rows)}\n${t.notes ?? ''}`);
 }

@@ -115,6 +115,8 @@ describe('refused locally (nothing is sent)', () => {
       [[files.path('good.csv'), '--global-config', '{"configId":'], {}, 'InvalidDefaults', /not valid JSON/],
       [[files.path('good.csv'), '--from', '2024-02-30T00:00:00Z'], {}, 'InvalidDefaults', /fiDataRangeFrom/],
       [[files.path('missing.csv')], {}, 'FileNotFound', /no such file/],
+      [[files.path('good.csv'), '--timeout', '0'], {}, 'InvalidOption', /--timeout must be a positive number/],
+      [[files.path('good.csv'), '--retries', '1.5'], {}, 'InvalidOption', /--retries must be a whole number/],
     ];
     for (const [args, env, code, message] of cases) {
       const r = await submit([...args, '--json'], finproEnv(server.url, env));

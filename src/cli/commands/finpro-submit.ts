@@ -104,12 +104,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** One human line for an accepted upload. */
-function successLine(shown: string, r: Pick<FinProSubmitResult, 'referenceId' | 'batchId' | 'status' | 'txnid' | 'attempts' | 'duplicateOnRetry'>): string {
+/** One human line for an accepted upload; `step` is the `[i/n] ` of a manifest part. */
+function successLine(shown: string, r: Pick<FinProSubmitResult, 'referenceId' | 'batchId' | 'status' | 'txnid' | 'attempts' | 'duplicateOnRetry'>, step = ''): string {
   if (r.duplicateOnRetry) {
-    return `finpro: ${shown} landed as ${r.referenceId}: the reply to an earlier attempt was lost and the retry was answered 409 DuplicateReferenceId (txnid ${r.txnid ?? '-'}, ${plural(r.attempts, 'attempt')})`;
+    return `finpro: ${step}${shown} landed as ${r.referenceId}: the reply to an earlier attempt was lost and the retry was answered 409 DuplicateReferenceId (txnid ${r.txnid ?? '-'}, ${plural(r.attempts, 'attempt')})`;
   }
-  return `finpro: submitted ${shown} as ${r.referenceId}: batch ${r.batchId}, ${r.status ?? 'accepted'} (txnid ${r.txnid ?? '-'}, ${plural(r.attempts, 'attempt')})`;
+  return `finpro: ${step}submitted ${shown} as ${r.referenceId}: batch ${r.batchId}, ${r.status ?? 'accepted'} (txnid ${r.txnid ?? '-'}, ${plural(r.attempts, 'attempt')})`;
 }
 
 /** Prints a failure: issue lines for a validation failure, the coded line on stderr, the JSON object on stdout. */
@@ -137,6 +137,11 @@ async function isManifestTarget(path: string): Promise<boolean> {
 
 /** Reads the flags into library options; every problem is a coded usage error. */
 async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<SubmitToFinProOptions> {
+  for (const [flag, value, whole] of [['--timeout', args.timeout, false], ['--retry-max-time', args.retryMaxTime, false], ['--retries', args.retries, true]] as const) {
+    if (!Number.isFinite(value) || value < 0 || (whole ? !Number.isInteger(value) : value === 0)) {
+      throw new BatchprepError(ErrorCode.InvalidOption, `${flag} must be ${whole ? 'a whole number of 0 or more' : 'a positive number of seconds'} (got ${value})`);
+    }
+  }
   const defaults = await readDefaults(args, ctx);
   const baseUrl = args.endpoint ?? ctx.env.FINPRO_BASE_URL;
   if (!baseUrl) {
@@ -203,7 +208,7 @@ async function submitParts(args: FinProSubmitArgs, ctx: CliContext, options: Sub
     onPart: (part: ManifestPartResult, i, total) => {
       const n = `[${i + 1}/${total}]`;
       if (part.outcome === 'skipped') say(ctx, `finpro: ${n} ${part.file}: already submitted as ${part.referenceId} (batch ${part.batchId ?? '-'}), skipped`);
-      else if (part.outcome === 'submitted') say(ctx, redact(`${successLine(part.file, part).replace('finpro: ', `finpro: ${n} `)}`));
+      else if (part.outcome === 'submitted') say(ctx, redact(successLine(part.file, part, `${n} `)));
       else if (part.error?.code === ErrorCode.ValidationFailed && part.error.errorDetails) {
         for (const line of issueLines(part.error.errorDetails as FileReport, part.file)) say(ctx, redact(line));
       }

@@ -245,7 +245,7 @@ export async function ensureConsentJson(sizeMb, { seed = 1 } = {}) {
 const GNU_TIME = '/usr/bin/time';
 /** True when GNU time is there (`apt-get install -y time`) and BENCH_NO_GNU_TIME is unset; else the Node hook is used. */
 export const hasGnuTime = existsSync(GNU_TIME) && !process.env.BENCH_NO_GNU_TIME;
-/** The `--import` hook that writes the process's own peak RSS (KiB) on exit. */
+/** The `--import` hook that writes the process's own CPU times and peak RSS (KiB) on exit. */
 const RSS_HOOK = join(here, 'rss-hook.mjs');
 
 const STDOUT_CAP = 32 * MB;

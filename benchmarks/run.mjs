@@ -1,6 +1,6 @@
 /**
  * Benchmark runner: `node benchmarks/run.mjs [--only validate,prepare] [--sizes 10,200,1024]
- * [--repeat N]` (`npm run bench` builds first). Runs each suite in benchmarks/suites/*.mjs,
+ * [--repeat N] [--collect]` (`npm run bench` builds first). Runs each suite in benchmarks/suites/*.mjs,
  * prints its tables, writes them to benchmarks/results/<suite>.md, and rebuilds
  * benchmarks/results/latest.md from every suite's latest results file, so a run of one
  * suite keeps the other suites' last tables.
@@ -20,17 +20,19 @@ const resultsDir = join(here, 'results');
 const USAGE = `usage: node benchmarks/run.mjs [--only a,b] [--sizes 10,200,1024] [--repeat N]
   --only     suites to run (file names in benchmarks/suites/ without .mjs); default all
   --sizes    input sizes in MB (2^20 bytes); default 10,200,1024
-  --repeat   runs per case (median); default 3 up to 200 MB, 1 above`;
+  --repeat   runs per case (median); default 3 up to 200 MB, 1 above
+  --collect  run nothing: only rebuild results/latest.md from results/<suite>.md`;
 
 /** Reads the three flags; anything else is a usage error. */
 function parseArgs(argv) {
-  const opts = { only: null, sizes: [10, 200, 1024], repeat: null };
+  const opts = { only: null, sizes: [10, 200, 1024], repeat: null, collect: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split('=', 2);
     const value = () => inline ?? argv[++i];
     if (flag === '--only') opts.only = value().split(',').map((s) => s.trim()).filter(Boolean);
     else if (flag === '--sizes') opts.sizes = value().split(',').map(Number);
     else if (flag === '--repeat') opts.repeat = Number(value());
+    else if (flag === '--collect') opts.collect = true;
     else if (flag === '--help' || flag === '-h') {
       console.log(USAGE);
       process.exit(0);
@@ -78,9 +80,9 @@ async function writeAtomic(path, text) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const available = readdirSync(suitesDir).filter((f) => f.endsWith('.mjs')).sort().map((f) => basename(f, '.mjs'));
-  const chosen = opts.only ?? available;
+  const chosen = opts.collect ? [] : opts.only ?? available;
   for (const name of chosen) if (!available.includes(name)) fail(`no suite ${name} (have: ${available.join(', ')})`);
-  if (!existsSync(lib.cliPath)) console.error(`bench: ${lib.cliPath} is missing: run \`npm run build\` (npm run bench does)`);
+  if (chosen.length && !existsSync(lib.cliPath)) console.error(`bench: ${lib.cliPath} is missing: run \`npm run build\` (npm run bench does)`);
 
   const log = (...msg) => console.error(`[${new Date().toISOString().slice(11, 19)}]`, ...msg);
   const ctx = { sizes: opts.sizes, repeat: opts.repeat, log, lib };

@@ -30,7 +30,7 @@
  *   formatTable(rows)
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { open, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -152,6 +152,16 @@ function makeRow(i, seed, rnd, gaps) {
 
 const csvCell = (s) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
+/** True while a process with this id exists (signal 0 only checks). */
+function pidAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 /**
  * Writes a generated file once: streaming through a temp file then renamed, with a
  * `.meta.json` beside it holding the row count, so a later run reuses both. For other data
@@ -167,6 +177,11 @@ export async function ensureGenerated(name, sizeMb, writeRows) {
       const meta = JSON.parse(readFileSync(metaPath, 'utf8'));
       if (meta.version === GENERATOR_VERSION && statSync(path).size === meta.bytes) return { path, ...meta };
     } catch { /* regenerate */ }
+  }
+  // Temp files of an interrupted earlier run (their pid is gone) would only fill the disk.
+  for (const f of readdirSync(dataDir)) {
+    const m = f.startsWith(`${name}.`) && /\.(\d+)\.tmp$/.exec(f);
+    if (m && !pidAlive(Number(m[1]))) rmSync(join(dataDir, f), { force: true });
   }
   const tmp = `${path}.${process.pid}.tmp`;
   const fh = await open(tmp, 'w');

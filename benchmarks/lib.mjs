@@ -43,7 +43,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = dirname(here);
 /** Generated input files live here; git-ignored. */
 export const dataDir = join(here, 'data');
-/** The built CLI: run `npm run build` first (`npm run bench` does). */
+/** The CLI as installed: executed directly, so the V8 flags of its shebang apply as they do for `npx batchprep`. */
 export const cliPath = join(repoRoot, 'dist', 'cli', 'bin.js');
 /** The Node binary running the harness; every process in a table uses the same one. */
 export const nodePath = process.execPath;

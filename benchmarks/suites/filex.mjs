@@ -89,8 +89,8 @@ const suite = {
       const cases = [
         {
           name: `batchprep filex upload --via s3 (${PART_MB} MiB parts x ${CONCURRENCY})`,
-          cmd: lib.nodePath,
-          args: [lib.cliPath, 'filex', 'upload', input.path, '0001/app1/in', '--via', 's3', '--name', 'bench-ours.csv', '--part-size', `${PART_MB}MiB`, '--concurrency', String(CONCURRENCY), '--json'],
+          cmd: lib.cliPath,
+          args: ['filex', 'upload', input.path, '0001/app1/in', '--via', 's3', '--name', 'bench-ours.csv', '--part-size', `${PART_MB}MiB`, '--concurrency', String(CONCURRENCY), '--json'],
           env,
           object: 'bench-ours.csv',
         },

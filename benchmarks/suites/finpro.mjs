@@ -65,7 +65,7 @@ const suite = {
         args: ['-sS', '-o', '/dev/null', '-w', '%{http_code}', '-F', `file=@${file.path};type=text/csv`, '-H', `client_id: ${C.clientId}`, '-H', `client_secret: ${C.clientSecret}`, '-H', `appIdentifier: ${C.appId}`, '-H', `organisationId: ${C.orgId}`, url],
         check: (r) => (r.stdout === '200' ? undefined : `HTTP ${r.stdout || r.exitCode}`),
       });
-      const submit = (file, extra) => ({ cmd: lib.nodePath, args: [lib.cliPath, 'finpro', 'submit', file.path, '--json', ...extra], env, check: okJson });
+      const submit = (file, extra) => ({ cmd: lib.cliPath, args: ['finpro', 'submit', file.path, '--json', ...extra], env, check: okJson });
       // The library with the cap lifted, in a bare process: `node -e <script> <file>`.
       const libScript = [
         `const { submitToFinPro } = await import(${JSON.stringify(pathToFileURL(join(lib.repoRoot, 'dist', 'index.js')).href)});`,

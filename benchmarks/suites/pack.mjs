@@ -23,7 +23,7 @@ const suite = {
       const zipPath = join(out, 'zip6.zip');
       const cases = [
         { name: 'zip -6 (Info-ZIP)', cmd: '/bin/sh', args: ['-c', `rm -f "${zipPath}" && /usr/bin/zip -6 -q -j "${zipPath}" "${csv.path}"`] },
-        { name: 'batchprep pack --level 6', cmd: lib.nodePath, args: [lib.cliPath, 'pack', csv.path, '--out-dir', join(out, 'pack'), '--force', '--level', '6', '--name', 'bench'] },
+        { name: 'batchprep pack --level 6', cmd: lib.cliPath, args: ['pack', csv.path, '--out-dir', join(out, 'pack'), '--force', '--level', '6', '--name', 'bench'] },
       ];
       log(`pack: ${sizeMb} MB CSV, ${repeats} run(s) per case`);
       const results = await lib.runCases(cases, repeats, log);

@@ -21,9 +21,9 @@ const suite = {
       const csv = await lib.ensureConsentCsv(sizeMb);
       const out = mkdtempSync(join(tmpdir(), 'bench-prepare-'));
       const cases = [
-        { name: 'batchprep validate', cmd: lib.nodePath, args: [lib.cliPath, 'validate', csv.path, '--max-bytes', '1000000000000', '--report', 'json'], check: (r) => (r.exitCode === 0 ? undefined : `exit ${r.exitCode}`) },
-        { name: 'batchprep prepare', cmd: lib.nodePath, args: [lib.cliPath, 'prepare', csv.path, '--out-dir', out, '--force'], check: (r) => (r.exitCode === 0 ? undefined : `exit ${r.exitCode}`) },
-        { name: 'batchprep prepare --to json --max-rows 10000', cmd: lib.nodePath, args: [lib.cliPath, 'prepare', csv.path, '--out-dir', out, '--force', '--to', 'json', '--max-rows', '10000'], check: (r) => (r.exitCode === 0 ? undefined : `exit ${r.exitCode}`) },
+        { name: 'batchprep validate', cmd: lib.cliPath, args: ['validate', csv.path, '--max-bytes', '1000000000000', '--report', 'json'], check: (r) => (r.exitCode === 0 ? undefined : `exit ${r.exitCode}`) },
+        { name: 'batchprep prepare', cmd: lib.cliPath, args: ['prepare', csv.path, '--out-dir', out, '--force'], check: (r) => (r.exitCode === 0 ? undefined : `exit ${r.exitCode}`) },
+        { name: 'batchprep prepare --to json --max-rows 10000', cmd: lib.cliPath, args: ['prepare', csv.path, '--out-dir', out, '--force', '--to', 'json', '--max-rows', '10000'], check: (r) => (r.exitCode === 0 ? undefined : `exit ${r.exitCode}`) },
       ];
       log(`prepare: ${sizeMb} MB CSV, ${csv.rows} rows, ${repeats} run(s) per case`);
       const results = await lib.runCases(cases, repeats, log);

@@ -85,16 +85,16 @@ function baselineCase(lib, name, script, args, expected) {
 
 /** `batchprep --version`: what loading the CLI costs before any byte is read (reference). */
 function startupCase(lib) {
-  return { name: 'batchprep --version (start-up only)', startupOnly: true, cmd: lib.nodePath, args: [lib.cliPath, '--version'] };
+  return { name: 'batchprep --version (start-up only)', startupOnly: true, cmd: lib.cliPath, args: ['--version'] };
 }
 
-/** `node dist/cli/bin.js validate FILE --report json`; the report must say valid, all rows. */
+/** `dist/cli/bin.js validate FILE --report json`, run as installed (its shebang flags apply); the report must say valid, all rows. */
 function validateCase(lib, name, file, extra, target) {
   return {
     name,
     target,
-    cmd: lib.nodePath,
-    args: [lib.cliPath, 'validate', file.path, '--report', 'json', '--max-bytes', MAX_BYTES, ...extra],
+    cmd: lib.cliPath,
+    args: ['validate', file.path, '--report', 'json', '--max-bytes', MAX_BYTES, ...extra],
     check: (r) => {
       if (r.exitCode !== 0) return `exit ${r.exitCode}`;
       let report;

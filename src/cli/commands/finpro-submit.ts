@@ -45,7 +45,7 @@ function singleDefaults(args: FinProSubmitArgs): GlobalDefaults | undefined {
   return Object.keys(single).length ? single : undefined;
 }
 
-/** The options of `finpro submit`; shared with the `finpro` parent so its help lists them. */
+/** The options of `finpro submit`. */
 export function addSubmitOptions(y: Argv): Argv {
   return addDefaultsOptions(
     y
@@ -240,10 +240,12 @@ async function submitParts(args: FinProSubmitArgs, ctx: CliContext, options: Sub
 export const finproSubmitCommand: BatchprepCommand<FinProSubmitArgs> = {
   command: 'submit <file>',
   describe: 'Upload a consent file (or every part of a prepare manifest) to the FinPro File Upload API',
-  builder: addSubmitOptions,
+  builder: (y) =>
+    addSubmitOptions(y).epilogue(
+      'Credentials from the environment: FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET, FINPRO_APP_ID, FINPRO_ORG_ID; base URL from FINPRO_BASE_URL or --endpoint.\n' +
+        'Exit codes: 0 uploaded, 1 rejected (locally or by FinPro), 2 usage/local, 3 remote/transport after retries, 4 credentials refused, 130 interrupted.',
+    ),
   run: async (args, ctx) => {
-    // yargs hands a lone '-' positional over as '' (an empty string is never a file name).
-    if (args.file === '' || args.file === undefined) args = { ...args, file: '-' };
     let options: SubmitToFinProOptions;
     const manifest = args.file !== '-' && (await isManifestTarget(resolve(ctx.cwd, args.file)));
     try {

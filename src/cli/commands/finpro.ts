@@ -1,28 +1,18 @@
-import type { BatchprepCommand } from '../main.js';
-import { BatchprepError, ErrorCode } from '../../errors.js';
-import { addSubmitOptions, finproSubmitCommand } from './finpro-submit.js';
-import type { FinProSubmitArgs } from './finpro-submit.js';
+import { mount, type BatchprepCommand } from '../main.js';
+import { ExitCode } from '../../errors.js';
+import { finproSubmitCommand } from './finpro-submit.js';
 
-/**
- * `finpro <command>`: the FinPro File Upload API. `mount` hands a command's `run` the CLI
- * context only at the top level, so the parent takes the subcommand as a positional and
- * dispatches to it; `submit` is the one subcommand today.
- */
-export const finproCommand: BatchprepCommand<FinProSubmitArgs & { command: string }> = {
-  command: 'finpro <command> <file>',
+/** `batchprep finpro submit`: the subcommand's run result is the exit code (via `mount`). */
+export const finproCommand: BatchprepCommand = {
+  command: 'finpro',
   describe: 'FinPro File Upload API: submit consent files (finpro submit <file|-|DIR>)',
-  builder: (y) =>
-    addSubmitOptions(
-      y
-        .usage(
-          '$0 finpro submit <file|-|DIR|manifest.json> [options]\n\n' +
-            `${finproSubmitCommand.describe}.\n` +
-            'Credentials from the environment: FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET, FINPRO_APP_ID, FINPRO_ORG_ID; base URL from FINPRO_BASE_URL or --endpoint.',
-        )
-        .positional('command', { type: 'string', choices: ['submit'], describe: 'What to do' }),
-    ),
-  run: async (args, ctx) => {
-    if (args.command !== 'submit') throw new BatchprepError(ErrorCode.UsageError, `unknown finpro command '${args.command}' (try: finpro submit <file>)`);
-    return finproSubmitCommand.run(args, ctx);
-  },
+  builder: (y, ctx, result) =>
+    mount(y, finproSubmitCommand, ctx, result)
+      .demandCommand(1, 'Name a finpro command: submit (see batchprep finpro --help).')
+      .epilogue(
+        'Environment: FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET (secret), FINPRO_APP_ID, FINPRO_ORG_ID, FINPRO_BASE_URL (or --endpoint).\n' +
+          'Exit codes: 0 uploaded, 1 rejected (locally or by FinPro), 2 usage/local, 3 remote/transport after retries, 4 credentials refused.',
+      ),
+  // Reached only without a subcommand, after yargs has already said so (demandCommand).
+  run: async () => ExitCode.Usage,
 };

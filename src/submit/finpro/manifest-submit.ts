@@ -33,18 +33,13 @@ export interface SubmittedRecord {
 
 export type PartOutcome = 'submitted' | 'skipped' | 'failed' | 'notSent';
 
-export interface ManifestPartResult {
+/** A part's outcome: the upload's result fields (null/0 when it was not sent) plus where it stands. */
+export interface ManifestPartResult
+  extends Pick<FinProSubmitResult, 'referenceId' | 'batchId' | 'status' | 'storageType' | 'txnid' | 'attempts' | 'duplicateOnRetry'> {
   file: string;
-  referenceId: string;
   rows: number;
   bytes: number;
   outcome: PartOutcome;
-  batchId: string | null;
-  status: string | null;
-  storageType: string | null;
-  txnid: string | null;
-  attempts: number;
-  duplicateOnRetry: boolean;
   /** Set on the part that stopped the run. */
   error?: BatchprepError;
 }

@@ -5,7 +5,6 @@ import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { downloadFile, mirrorSpace, restSpace, safeJoin, type DownloadResult, type RemoteSpace } from '../../submit/filex/download.js';
 import { parseFilexPath } from '../../submit/filex/names.js';
-import { withS3Space, withSftpSpace } from '../../submit/filex/remote-spaces.js';
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
 import { clientFor, commonOptions, humanBytes, printJson, type CommonArgs } from './filex-common.js';
@@ -23,6 +22,8 @@ type Space = { org: string; app: string; space: string };
 
 // One sub-space through the chosen transport; SFTP needs no REST credentials.
 async function withRemote<T>(args: DownloadArgs, ctx: CliContext, space: Space, fn: (remote: RemoteSpace) => Promise<T>): Promise<T> {
+  // The AWS SDK and ssh2 load only when used.
+  const { withS3Space, withSftpSpace } = await import('../../submit/filex/remote-spaces.js');
   if (args.via === 'sftp') return withSftpSpace({ ...sftpOptions(args, ctx), signal: ctx.signal }, space, fn);
   const client = clientFor(args, ctx);
   if (args.via === 's3') {

@@ -3,7 +3,6 @@ import { parseFilexPath } from '../../submit/filex/names.js';
 import type { FilexEntry } from '../../submit/filex/client.js';
 import { say } from '../context.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
-import { sftpListing, withS3Space } from '../../submit/filex/remote-spaces.js';
 import { sftpFlags, sftpOptions, type SftpArgs } from './filex-upload.js';
 import { clientFor, commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
 
@@ -42,6 +41,8 @@ export const filexLsCommand: BatchprepCommand<LsArgs> = {
   run: async (args, ctx) => {
     const path = args.path ? parseFilexPath(args.path, 1, 3, 'org[/app[/space]]') : {};
     let doc: FilexEntry;
+    // The AWS SDK and ssh2 load only when used.
+    const { sftpListing, withS3Space } = args.via === 'rest' ? ({} as never) : await import('../../submit/filex/remote-spaces.js');
     if (args.via === 'sftp') {
       doc = await sftpListing({ ...sftpOptions(args, ctx), signal: ctx.signal }, path);
     } else if (args.via === 's3') {

@@ -11,8 +11,7 @@ import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { checkFileName, parseFilexPath, FILE_NAME } from '../../submit/filex/names.js';
 import { openSource } from '../../submit/filex/source.js';
 import { uploadRest, type UploadResult } from '../../submit/filex/upload-rest.js';
-import { DEFAULT_PART_SIZE, checkS3Options, uploadS3 } from '../../submit/filex/upload-s3.js';
-import { uploadSftp } from '../../submit/filex/upload-sftp.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, checkS3Options } from '../../submit/filex/s3-options.js';
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
 import type { SftpOptions } from '../../submit/filex/sftp.js';
@@ -94,7 +93,7 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
       .option('meta', { type: 'string', array: true, describe: 'key=value sent as a filex-<key> header (REST; deprecated by FINRA)' })
       .option('via', { choices: ['rest', 's3', 'sftp'] as const, default: 'rest' as const, describe: 'Transport' })
       .option('part-size', { type: 'string', default: String(DEFAULT_PART_SIZE), describe: 'S3 multipart part size (bytes or e.g. 16MiB; min 5MiB)' })
-      .option('concurrency', { type: 'number', default: 4, describe: 'S3 parts in flight' })
+      .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'S3 parts in flight' })
       .option('resume', { type: 'boolean', describe: 'S3: continue the multipart upload recorded beside the file (<file>.filex-upload.json)' })
       .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint override, path-style (env FILEX_S3_ENDPOINT)' })
       .example('$0 filex upload report.zip 0001/app1/in', 'REST upload; prints the trackingId')
@@ -127,6 +126,8 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
         if (args.via === 'rest') {
           result = await uploadRest(client!, src, path, { meta, signal: ctx.signal, onProgress });
         } else if (args.via === 's3') {
+          // The AWS SDK and ssh2 load only when used: every other command starts without them.
+          const { uploadS3 } = await import('../../submit/filex/upload-s3.js');
           result = await uploadS3(client!, src, path, {
             partSize,
             concurrency: args.concurrency,
@@ -139,6 +140,7 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
         } else {
           // The REST listing says whether the space is writable; without REST credentials the SFTP server decides.
           if (client) await client.assertWritable(path, ctx.signal);
+          const { uploadSftp } = await import('../../submit/filex/upload-sftp.js');
           result = await uploadSftp(sftp!, src, path, { signal: ctx.signal, onProgress });
         }
       } finally {

@@ -2,13 +2,11 @@ import { BatchprepError, ErrorCode } from '../../errors.js';
 import { FilexClient, type FilexClientOptions, type TrackingRecord } from './client.js';
 import { downloadFile, mirrorSpace, restSpace, type DownloadResult } from './download.js';
 import { checkFileName, parseFilexPath } from './names.js';
-import { withS3Space, withSftpSpace } from './remote-spaces.js';
 import type { SftpOptions } from './sftp.js';
 import { openSource } from './source.js';
 import { trackOne, waitForTracking, type TrackWaitOptions } from './track.js';
 import { uploadRest, type UploadResult } from './upload-rest.js';
-import { uploadS3, type S3UploadOptions } from './upload-s3.js';
-import { uploadSftp } from './upload-sftp.js';
+import type { S3UploadOptions } from './upload-s3.js';
 
 /** A fileX REST client (FIP auth, retries); options are checked here. */
 export function createFilexClient(options: FilexClientOptions): FilexClient {
@@ -40,10 +38,12 @@ export async function uploadToFilex(client: FilexClient | undefined, file: strin
   if (via === 'sftp') {
     if (!options.sftp) throw new BatchprepError(ErrorCode.MissingCredential, 'uploadToFilex via sftp needs options.sftp');
     if (client) await client.assertWritable(path, options.signal);
+    const { uploadSftp } = await import('./upload-sftp.js');
     return uploadSftp(options.sftp, src, path, options);
   }
   if (!client) throw new BatchprepError(ErrorCode.MissingCredential, `uploadToFilex via ${via} needs a FilexClient`);
-  if (via === 's3') return uploadS3(client, src, path, options);
+  // The AWS SDK and ssh2 load only when a transport needs them.
+  if (via === 's3') return (await import('./upload-s3.js')).uploadS3(client, src, path, options);
   return uploadRest(client, src, path, options);
 }
 
@@ -73,10 +73,11 @@ export async function downloadFromFilex(client: FilexClient | undefined, remote:
     options.all ? mirrorSpace(remoteSpace, out, { signal: options.signal, onWarning: options.onWarning }) : [await remoteSpace.fetch(p.name!, out, undefined, () => {})];
   if (via === 'sftp') {
     if (!options.sftp) throw new BatchprepError(ErrorCode.MissingCredential, 'downloadFromFilex via sftp needs options.sftp');
+    const { withSftpSpace } = await import('./remote-spaces.js');
     return withSftpSpace({ ...options.sftp, signal: options.signal }, space, run);
   }
   if (!client) throw new BatchprepError(ErrorCode.MissingCredential, `downloadFromFilex via ${via} needs a FilexClient`);
-  if (via === 's3') return withS3Space(client, space, { endpoint: options.endpoint, signal: options.signal }, run);
+  if (via === 's3') return (await import('./remote-spaces.js')).withS3Space(client, space, { endpoint: options.endpoint, signal: options.signal }, run);
   if (!options.all) return [await downloadFile(client, { ...space, name: p.name! }, out, { signal: options.signal })];
   return run(restSpace(client, space, options.signal));
 }

@@ -1,10 +1,9 @@
-import { Upload } from '@aws-sdk/lib-storage';
-import { BatchprepError, ErrorCode } from '../../errors.js';
 import type { FilexClient } from './client.js';
 import type { FilexPath } from './names.js';
-import { abortMultipart, createS3Client, fromS3Error, resolveS3Target, stsCredentialProvider } from './s3-common.js';
-import { resumableUpload } from './s3-resume.js';
-import { hashingCounter, readRange, type UploadSource } from './source.js';
+import { createS3Client, resolveS3Target, stsCredentialProvider } from './s3-common.js';
+import { multipartUpload } from './s3-multipart.js';
+import { checkS3Options, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from './s3-options.js';
+import type { UploadSource } from './source.js';
 import type { UploadResult } from './upload-rest.js';
 
 export interface S3UploadOptions {
@@ -14,7 +13,7 @@ export interface S3UploadOptions {
   concurrency?: number;
   /** S3 endpoint override (path-style), e.g. a private or test endpoint. */
   endpoint?: string;
-  /** Continue a multipart upload recorded in `<file>.filex-upload.json` (see s3-resume.ts). @default false */
+  /** Continue a multipart upload recorded in `<file>.filex-upload.json` (see s3-multipart.ts). @default false */
   resume?: boolean;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -22,74 +21,32 @@ export interface S3UploadOptions {
   onNotice?: (message: string) => void;
 }
 
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
-export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
-
-/** Checks part size and concurrency once, at the boundary. */
-export function checkS3Options(partSize: number, concurrency: number): void {
-  if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE || partSize > 5 * 1024 ** 3) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `--part-size ${partSize}: must be between 5 MiB (5242880) and 5 GiB`);
-  }
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `--concurrency ${concurrency}: must be an integer from 1 to 64`);
-  }
-}
-
 /**
  * S3 Direct upload: STS tokens from fileX, the write path of the chosen space, then a
- * multipart upload. The normal path is lib-storage's `Upload` (well-tested part queue,
- * bounded memory: part size × (concurrency + 1)); it cannot continue an upload started by
- * an earlier process, so `--resume` uses our own multipart driver (s3-resume.ts) with a
- * journal beside the file. On failure or abort the multipart upload is aborted so nothing
- * half-uploaded remains (except with `--resume`, whose point is to keep it).
+ * multipart upload (s3-multipart.ts says why it is ours and not lib-storage's). The
+ * credentials are a provider that renews the STS tokens before they expire. On failure
+ * or abort the multipart upload is aborted so nothing half-uploaded remains, except with
+ * `--resume`, whose point is to keep it.
  */
 export async function uploadS3(client: FilexClient, src: UploadSource, path: Required<FilexPath>, options: S3UploadOptions = {}): Promise<UploadResult> {
   const { signal } = options;
   const partSize = options.partSize ?? DEFAULT_PART_SIZE;
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   checkS3Options(partSize, concurrency);
   const tokens = await client.s3Tokens(path.org, path.app, signal);
   const target = resolveS3Target(tokens, path);
   const sts = stsCredentialProvider(client, path.org, path.app, tokens, signal);
   const s3 = createS3Client(target.region, sts.provider, { endpoint: options.endpoint });
   try {
-    if (options.resume) {
-      return await resumableUpload(s3, src, target, { partSize, concurrency, signal, onProgress: options.onProgress, onNotice: options.onNotice, name: path.name });
-    }
-    const counter = hashingCounter();
-    const body = readRange(src.path).pipe(counter);
-    const upload = new Upload({
-      client: s3,
-      params: { Bucket: target.bucket, Key: target.key, Body: body, ContentLength: src.size },
+    return await multipartUpload(s3, src, target, {
+      name: path.name,
+      journal: Boolean(options.resume),
       partSize,
-      queueSize: concurrency,
-      leavePartsOnError: false,
+      concurrency,
+      signal,
+      onProgress: options.onProgress,
+      onNotice: options.onNotice,
     });
-    upload.on('httpUploadProgress', (p) => options.onProgress?.(p.loaded ?? 0, src.size));
-    const onAbort = () => void upload.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    try {
-      await upload.done();
-    } catch (err) {
-      // lib-storage aborts on its own failure path, but not before done() rejects on an abort,
-      // and not when its own abort call fails: make sure, and say what happened.
-      if (upload.uploadId) {
-        const gone = await abortMultipart(s3, target, upload.uploadId);
-        options.onNotice?.(
-          gone
-            ? 'the multipart upload was aborted; nothing partial remains'
-            : `could not abort multipart upload ${upload.uploadId} (S3 unreachable); the bucket's lifecycle rule removes it`,
-        );
-      }
-      if (signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
-      throw fromS3Error(err, `S3 upload of ${path.name}`);
-    } finally {
-      signal?.removeEventListener('abort', onAbort);
-    }
-    if (counter.bytes() !== src.size) {
-      throw new BatchprepError(ErrorCode.IoError, `${src.path}: changed while uploading (${counter.bytes()} of ${src.size} bytes read)`);
-    }
-    return { name: path.name, bytes: src.size, sha256: counter.digest(), via: 's3', location: `${target.bucket}/${target.key}` };
   } finally {
     s3.destroy();
   }

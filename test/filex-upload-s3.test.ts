@@ -86,7 +86,8 @@ describe('filex upload --via s3', () => {
 describe('STS credentials that expire during the upload', () => {
   let st: Stack;
   beforeAll(async () => {
-    st = await startStack({ stsTtlSeconds: 2 });
+    // FIP bearer tokens live 1 s and STS credentials 2 s: both must be renewed during the upload.
+    st = await startStack({ stsTtlSeconds: 2, accessTokenTtlSeconds: 1 });
   });
   afterAll(async () => {
     await st?.close();
@@ -105,6 +106,7 @@ describe('STS credentials that expire during the upload', () => {
       await slow.close();
     }
     expect(st.fx.stats.stsRequests).toBeGreaterThanOrEqual(2);
+    expect(st.fx.stats.tokenRequests).toBeGreaterThanOrEqual(2);
     expect(st.s3.stats.rejectedExpired).toBe(0);
     expect(sha256((await st.s3.getObject(keyOf(st, 'in', 'long.bin')))!)).toBe(sha256(f.data));
   });

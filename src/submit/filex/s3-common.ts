@@ -102,7 +102,7 @@ export interface S3ClientOptions {
  */
 export function createS3Client(region: string, provider: () => Promise<StsCredentials>, options: S3ClientOptions = {}): S3Client {
   const endpoint = options.endpoint ? checkEndpoint(options.endpoint, 'FILEX_S3_ENDPOINT').href.replace(/\/$/, '') : undefined;
-  return new S3Client({
+  const client = new S3Client({
     region,
     endpoint,
     forcePathStyle: endpoint !== undefined,
@@ -111,6 +111,19 @@ export function createS3Client(region: string, provider: () => Promise<StsCreden
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  // Part bodies are signed as UNSIGNED-PAYLOAD (as awscli does over https): otherwise the
+  // signer hashes every part once more on top of the file's own sha256, the CPU that limits
+  // throughput. Integrity on the wire comes from TLS (plain http is allowed only to
+  // loopback), and the whole file's sha256 is computed and reported.
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const req = args.request as { method?: string; headers?: Record<string, string> };
+      if (req?.method === 'PUT' && req.headers) req.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+      return next(args);
+    },
+    { step: 'build', name: 'filexUnsignedPayload' },
+  );
+  return client;
 }
 
 /** Maps an AWS SDK error to a coded failure (403 → Forbidden, 5xx/network → exit 3). */

@@ -119,7 +119,7 @@ async function pumpParts(
   for (let n = 1; n <= total && !failed && !signal?.aborted; n++) {
     while (inflight.size >= concurrency || (pool.length === 0 && allocated >= concurrency + 1)) await Promise.race(inflight);
     if (failed || signal?.aborted) break;
-    const whole = pool.pop() ?? (allocated++, Buffer.allocUnsafeSlow(partSize));
+    const whole = pool.pop() ?? (allocated++, Buffer.allocUnsafeSlow(Math.min(partSize, size)));
     const start = (n - 1) * partSize;
     const len = Math.min(partSize, size - start);
     const body = whole.subarray(0, len);

@@ -36,9 +36,23 @@ const JSON_SEP = ',\n';
 const JSON_CLOSE = '\n]\n';
 const FLUSH_AT = 64 * 1024;
 
-/** Encodes one row as its CSV line (csv-stringify quotes what needs quoting), LF-terminated. */
+/** Characters that make csv-stringify quote a field. */
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/**
+ * Encodes one row as its CSV line, LF-terminated. csv-stringify does the quoting; a row
+ * whose values hold no quote, comma or line break comes out of it as the values joined
+ * by commas, so that common case is written directly (a test checks both give the same).
+ */
 export function encodeCsvRow(row: Partial<ConsentRow>): string {
-  return stringify([[row.consentId ?? '', row.fiDataRangeFrom ?? '', row.fiDataRangeTo ?? '', row.configId ?? '']], { record_delimiter: 'unix' });
+  const a = row.consentId ?? '';
+  const b = row.fiDataRangeFrom ?? '';
+  const c = row.fiDataRangeTo ?? '';
+  const d = row.configId ?? '';
+  if (NEEDS_QUOTES.test(a) || NEEDS_QUOTES.test(b) || NEEDS_QUOTES.test(c) || NEEDS_QUOTES.test(d)) {
+    return stringify([[a, b, c, d]], { record_delimiter: 'unix' });
+  }
+  return `${a},${b},${c},${d}\n`;
 }
 
 /** Encodes one row as a JSON object with canonical key order; absent fields are left out. */
@@ -74,27 +88,36 @@ export class PartWriter {
     this.encode = csv ? encodeCsvRow : encodeJsonRow;
   }
 
-  /** Adds one effective row; `inputRow` is its 1-based data row in the input. */
-  async add(row: Partial<ConsentRow>, inputRow: number): Promise<void> {
+  /**
+   * Adds one effective row; `inputRow` is its 1-based data row in the input. Returns a
+   * promise only when it had to write (a full buffer or a new part), so the usual row costs
+   * no await.
+   */
+  add(row: Partial<ConsentRow>, inputRow: number): Promise<void> | undefined {
     const text = this.encode(row);
     const size = Buffer.byteLength(text);
-    let part = this.current;
+    const part = this.current;
     if (part && (part.rows >= this.options.maxRows || part.bytes + this.sepBytes + size + this.closing() > this.options.maxBytes)) {
-      await this.closePart();
-      part = null;
+      return this.closePart().then(() => this.addToNewPart(text, size, inputRow));
     }
-    if (!part) {
-      if (this.fixed + size > this.options.maxBytes) {
-        throw new BatchprepError(
-          ErrorCode.InputTooLarge,
-          `row ${inputRow} alone needs ${this.fixed + size} bytes with its ${this.options.format === 'csv' ? 'header' : 'brackets'}, more than --max-bytes ${this.options.maxBytes}; raise --max-bytes`,
-        );
-      }
-      part = await this.openPart(inputRow);
-      this.push(this.options.format === 'csv' ? CSV_HEADER : JSON_OPEN);
-    } else if (this.sepBytes) {
-      this.push(JSON_SEP);
+    if (!part) return this.addToNewPart(text, size, inputRow);
+    if (this.sepBytes) this.push(JSON_SEP);
+    this.push(text, size);
+    part.rows += 1;
+    part.lastRow = inputRow;
+    return this.bufferBytes >= FLUSH_AT ? this.flush() : undefined;
+  }
+
+  /** Starts the next part with this row (its header or opening bracket first). */
+  private async addToNewPart(text: string, size: number, inputRow: number): Promise<void> {
+    if (this.fixed + size > this.options.maxBytes) {
+      throw new BatchprepError(
+        ErrorCode.InputTooLarge,
+        `row ${inputRow} alone needs ${this.fixed + size} bytes with its ${this.options.format === 'csv' ? 'header' : 'brackets'}, more than --max-bytes ${this.options.maxBytes}; raise --max-bytes`,
+      );
     }
+    const part = await this.openPart(inputRow);
+    this.push(this.options.format === 'csv' ? CSV_HEADER : JSON_OPEN);
     this.push(text, size);
     part.rows += 1;
     part.lastRow = inputRow;

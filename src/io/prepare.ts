@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
 import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
 import { IssueCode, type FileFormat, type FileReport } from '../core/issues.js';
 import { sanitizeFileName, splitExtension } from '../core/file-name.js';
@@ -10,7 +11,7 @@ import type { GlobalDefaults } from '../core/defaults.js';
 import { openAtomicOutput } from './atomic-output.js';
 import { PartWriter, type PartInfo } from './part-writer.js';
 import { formatFromName, sniffFormat } from './sniff.js';
-import { validateRows, type ByteSource, type RowResult } from './validate.js';
+import { readAbortably, validateRowBatches, type ByteSource, type RowResult } from './validate.js';
 
 /** FinPro's single-file cap, the default part size. */
 export const FINPRO_MAX_BYTES = 10_485_760;
@@ -139,28 +140,9 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
     if (byName === 'csv' || byName === 'json') sniffed = byName;
   }
   let head = Buffer.alloc(0);
-  // A read that waits on a silent pipe must still end on abort (Ctrl-C), so each read races the signal.
-  const aborted = new Promise<never>((_, reject) => {
-    const fail = () => reject(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: options.signal?.reason }));
-    if (options.signal?.aborted) fail();
-    else options.signal?.addEventListener('abort', fail, { once: true });
-  });
-  aborted.catch(() => {});
+  // A read that waits on a silent pipe must still end on abort (Ctrl-C): readAbortably races each read.
   async function* tap(): AsyncGenerator<Uint8Array> {
-    const it = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
-    let complete = false;
-    try {
-      for (;;) {
-        const step = await Promise.race([it.next(), aborted]);
-        if (step.done) break;
-        yield take(step.value);
-      }
-      complete = true;
-    } finally {
-      // A pending read keeps a pipe (stdin) open; on failure or abort the stream is destroyed, as pipeline() would.
-      if (!complete && typeof (source as { destroy?: unknown }).destroy === 'function') (source as { destroy(): void }).destroy();
-      void it.return?.();
-    }
+    for await (const c of readAbortably(source, options.signal)) yield take(c);
   }
   function take(c: Uint8Array | string): Uint8Array {
     {
@@ -181,9 +163,10 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
   const out = await openAtomicOutput(options.outDir, { force: options.force, signal: options.signal });
   let writer: PartWriter | null = null;
   let rejects: RejectWriter | null = null;
+  let batches: AsyncGenerator<RowResult[], FileReport, void> | undefined;
   try {
     if (options.rejectFile) rejects = await RejectWriter.open(options.rejectFile);
-    const rows = validateRows(tap(), {
+    batches = validateRowBatches(tap(), {
       fileName,
       format: options.format ?? 'auto',
       maxBytes: Infinity,
@@ -200,12 +183,12 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
     let blockingRows = 0;
     let report: FileReport;
     for (;;) {
-      const step = await rows.next();
+      const step = await batches.next();
       if (step.done) {
         report = step.value;
         break;
       }
-      const r: RowResult = step.value;
+      for (const r of step.value as RowResult[]) {
       const isDuplicate = r.issues.some((i) => i.code === IssueCode.DuplicateConsentId);
       const errors = r.issues.filter((i) => i.severity === 'error');
       rowErrors += errors.length;
@@ -223,8 +206,11 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
         continue;
       }
       if (!writer) writer = new PartWriter(out, { format: options.to ?? sniffed ?? 'csv', baseName, referenceBase, maxBytes, maxRows, signal: options.signal });
-      await writer.add(r.values, r.row);
+      const pending = writer.add(r.values, r.row);
+      if (pending) await pending;
       rowsWritten += 1;
+      }
+      throwIfAborted(options.signal);
     }
     // Errors that belong to no row (MalformedCsv, EmptyFile...) always fail; a BOM is repaired.
     const fixed = report.issues.filter((i) => FIXED_BY_PREPARE.has(i.code) && i.severity === 'error').length;
@@ -247,6 +233,9 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
     return { ok: true, report, manifest, rowsWritten, duplicatesDropped, rejectedRows };
   } catch (err) {
     writer?.destroy();
+    // Stop reading: a pending read keeps a pipe (stdin) and so the process alive.
+    void batches?.return(undefined as never);
+    if (source instanceof Readable) source.destroy();
     await rejects?.abort();
     await out.abort();
     throw err;

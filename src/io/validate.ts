@@ -80,23 +80,22 @@ export function resolveValidateOptions(options: ValidateOptions = {}): EngineOpt
 
 /**
  * Reads a source so that an abort ends the wait even while the source is silent (stdin
- * that nobody writes to): each read races the signal, and the source is closed on abort.
+ * that nobody writes to): each read races the signal. When reading stops early (abort,
+ * failure, the consumer quits), the source is closed, since a pending read keeps a pipe open.
  */
-async function* abortable(source: ByteSource, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array | string> {
-  if (!signal) {
-    yield* source as AsyncIterable<Uint8Array | string>;
-    return;
-  }
+export async function* readAbortably(source: ByteSource, signal: AbortSignal | undefined): AsyncGenerator<Uint8Array | string> {
   const it = (source as AsyncIterable<Uint8Array | string>)[Symbol.asyncIterator]();
+  let complete = false;
   try {
     for (;;) {
       throwIfAborted(signal);
-      const next = await nextOrAbort(it, signal);
-      if (next.done) return;
+      const next = signal ? await nextOrAbort(it, signal) : await it.next();
+      if (next.done) break;
       yield next.value;
     }
+    complete = true;
   } finally {
-    if (signal.aborted) {
+    if (!complete) {
       if (source instanceof Readable) source.destroy();
       else void it.return?.();
     }
@@ -133,15 +132,30 @@ function toBytes(chunk: Uint8Array | string): Uint8Array {
  * `done: true` result) is the file's report. Memory stays flat: rows are yielded per chunk.
  */
 export async function* validateRows(source: ByteSource, options: ValidateOptions = {}): AsyncGenerator<RowResult, FileReport, void> {
+  const batches = validateRowBatches(source, options);
+  for (;;) {
+    const step = await batches.next();
+    if (step.done) return step.value;
+    yield* drain(step.value, options.signal);
+  }
+}
+
+/**
+ * The rows in batches (one per chunk read), for consumers that handle millions of rows:
+ * one await per chunk instead of one per row. The return value is the report.
+ */
+export async function* validateRowBatches(source: ByteSource, options: ValidateOptions = {}): AsyncGenerator<RowResult[], FileReport, void> {
   const resolved = resolveValidateOptions(options);
-  const queue: RowResult[] = [];
+  let queue: RowResult[] = [];
   const engine = new ValidationEngine(resolved, (r) => queue.push(r));
   throwIfAborted(options.signal);
   try {
-    for await (const chunk of abortable(source, options.signal)) {
+    for await (const chunk of readAbortably(source, options.signal)) {
       engine.write(toBytes(chunk));
       if (queue.length > 0) {
-        yield* drain(queue, options.signal);
+        const batch = queue;
+        queue = [];
+        yield batch;
       }
     }
   } catch (err) {
@@ -150,7 +164,7 @@ export async function* validateRows(source: ByteSource, options: ValidateOptions
   }
   throwIfAborted(options.signal);
   const report = engine.end();
-  yield* drain(queue, options.signal);
+  if (queue.length > 0) yield queue;
   return report;
 }
 
@@ -160,7 +174,6 @@ function* drain(queue: RowResult[], signal: AbortSignal | undefined): Generator<
     throwIfAborted(signal);
     yield queue[i]!;
   }
-  queue.length = 0;
 }
 
 /** Validates a byte stream (stdin, a socket, any async iterable of bytes) and resolves to the report. */
@@ -169,7 +182,7 @@ export async function validateStream(source: ByteSource, options: ValidateOption
   const engine = new ValidationEngine(resolved);
   throwIfAborted(options.signal);
   try {
-    for await (const chunk of abortable(source, options.signal)) engine.write(toBytes(chunk));
+    for await (const chunk of readAbortably(source, options.signal)) engine.write(toBytes(chunk));
   } catch (err) {
     if ((err as BatchprepError)?.code === ErrorCode.Aborted) throw err;
     throw fromFsError(err, resolved.fileName, 'read');

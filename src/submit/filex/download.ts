@@ -3,13 +3,12 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { request } from 'undici';
 import { BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { checkEndpoint } from '../endpoint.js';
 import { withRetry } from '../retry.js';
 import type { FilexClient, FilexEntry, PresignedUrl } from './client.js';
-import { networkError } from './http.js';
+import { networkError, readText, request } from './http.js';
 import { fileNameProblem, formatPath, type FilexPath } from './names.js';
 import { hashingCounter } from './source.js';
 import { isExpired } from './upload-rest.js';
@@ -117,7 +116,7 @@ export async function downloadFile(client: FilexClient, path: Required<FilexPath
       throw networkError(err, url, signal);
     }
     if (res.statusCode !== 200) {
-      const text = await res.body.text().catch(() => '');
+      const text = await readText(res.body);
       if (res.statusCode === 403 && /expired/i.test(text)) {
         presigned = undefined;
         throw new BatchprepError(ErrorCode.Timeout, `the pre-signed download URL for ${formatPath(path)} expired; asking for a new one`, {

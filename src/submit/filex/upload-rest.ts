@@ -1,10 +1,9 @@
-import { request } from 'undici';
 import { BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { checkEndpoint } from '../endpoint.js';
 import { withRetry } from '../retry.js';
 import type { FilexClient, PresignedUrl } from './client.js';
-import { networkError } from './http.js';
+import { networkError, readText, request } from './http.js';
 import type { FilexPath } from './names.js';
 import { hashingCounter, readRange, type UploadSource } from './source.js';
 
@@ -54,7 +53,7 @@ export async function uploadRest(client: FilexClient, src: UploadSource, path: R
     let res;
     try {
       const body = readRange(src.path);
-      // The counter feeds undici; a read error destroys it, which fails the request below.
+      // The counter feeds the request; a read error destroys it, which fails the request below.
       const piped = body.pipe(counter);
       body.on('error', (err) => counter.destroy(err));
       res = await request(target, {
@@ -66,7 +65,7 @@ export async function uploadRest(client: FilexClient, src: UploadSource, path: R
     } catch (err) {
       throw networkError(err, target, signal);
     }
-    const text = await res.body.text().catch(() => '');
+    const text = await readText(res.body);
     if (res.statusCode === 403 && /expired/i.test(text)) {
       const used = presigned;
       presigned = undefined;

@@ -376,9 +376,14 @@ export class ValidationEngine {
     if (!this.onRow) return;
     const issues = this.rowIssues ?? [];
     this.rowIssues = undefined;
+    // Only the fields that have a value, in canonical order.
     const clean: RowResult['values'] = {};
-    for (const [k, v] of Object.entries(values)) if (v !== undefined) (clean as Record<string, string>)[k] = v;
-    this.onRow({ row, line, values: clean, ...(fields ? { fields } : {}), issues, valid: errors === 0 });
+    if (values.consentId !== undefined) clean.consentId = values.consentId;
+    if (values.fiDataRangeFrom !== undefined) clean.fiDataRangeFrom = values.fiDataRangeFrom;
+    if (values.fiDataRangeTo !== undefined) clean.fiDataRangeTo = values.fiDataRangeTo;
+    if (values.configId !== undefined) clean.configId = values.configId;
+    const result: RowResult = fields ? { row, line, values: clean, fields, issues, valid: errors === 0 } : { row, line, values: clean, issues, valid: errors === 0 };
+    this.onRow(result);
   }
 
   private add(issue: Issue): void {

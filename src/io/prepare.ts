@@ -101,15 +101,17 @@ export function defaultReferenceBase(inputName: string, now = new Date()): strin
 
 /** Prepares a consent file on disk; see {@link prepareStream}. */
 export async function prepareFile(path: string, options: PrepareOptions): Promise<PrepareResult> {
+  let size: number;
   try {
     const st = await stat(path);
     if (!st.isFile()) throw new BatchprepError(ErrorCode.IoError, `${path}: not a regular file, expected a consent file`, { file: path });
+    size = st.size;
   } catch (err) {
     throw fromFsError(err, path, 'read');
   }
   const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
   try {
-    return await prepareStream(stream, { fileName: path, ...options });
+    return await prepareStream(stream, { fileName: path, ...options, sizeHint: size } as PrepareOptions);
   } finally {
     stream.destroy();
   }
@@ -175,6 +177,8 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
       duplicateCheck: true,
       defaults: options.defaults,
       signal: options.signal,
+      // From prepareFile: sizes the duplicate index once.
+      sizeHint: (options as { sizeHint?: number }).sizeHint,
     });
     let rowErrors = 0;
     let rowsWritten = 0;

@@ -1,4 +1,4 @@
-import { IssueCode, ROW_FIELDS, type Issue, type RowField } from './issues.js';
+import { clipValue, IssueCode, ROW_FIELDS, type Issue, type RowField } from './issues.js';
 
 /** Where each known column sits in a CSV file (-1 when absent). */
 export interface CsvLayout {
@@ -32,10 +32,10 @@ export function analyseHeader(fields: string[], line: number, warning: 'warning'
       issues.push({
         severity: 'error',
         code: IssueCode.DuplicateColumn,
-        message: `column ${JSON.stringify(name)} appears more than once in the header (column ${i + 1}); keep one`,
+        message: `column ${JSON.stringify(clipValue(name))} appears more than once in the header (column ${i + 1}); keep one`,
         line,
-        field: name,
-        value: name,
+        field: clipValue(name),
+        value: clipValue(name),
       });
       return;
     }
@@ -49,10 +49,10 @@ export function analyseHeader(fields: string[], line: number, warning: 'warning'
     issues.push({
       severity: warning,
       code: IssueCode.UnknownField,
-      message: `column ${JSON.stringify(name)} is not a FinPro column and will be ignored${hint ? `; did you mean ${hint}?` : ` (known: ${ROW_FIELDS.join(', ')})`}`,
+      message: `column ${JSON.stringify(clipValue(name))} is not a FinPro column and will be ignored${hint ? `; did you mean ${hint}?` : ` (known: ${ROW_FIELDS.join(', ')})`}`,
       line,
-      field: name,
-      value: name,
+      field: clipValue(name),
+      value: clipValue(name),
     });
   });
   if (layout.consentId === -1) {
@@ -65,7 +65,7 @@ export function analyseHeader(fields: string[], line: number, warning: 'warning'
         : `the header has no consentId column; the first line must be a header such as consentId,fiDataRangeFrom,fiDataRangeTo,configId`,
       line,
       field: 'consentId',
-      ...(near ? { value: near } : {}),
+      ...(near ? { value: clipValue(near) } : {}),
     });
   }
   return { layout, issues };

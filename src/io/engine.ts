@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { analyseHeader, type CsvLayout } from '../core/csv-header.js';
 import { CsvScanner } from '../core/csv-scanner.js';
 import type { GlobalDefaults } from '../core/defaults.js';
-import { IssueCode, type ApiErrorCode, type FileFormat, type FileReport, type Issue } from '../core/issues.js';
+import { clipValue, IssueCode, type ApiErrorCode, type FileFormat, type FileReport, type Issue } from '../core/issues.js';
 import { RowChecker } from '../core/row-rules.js';
 import { JsonRowReader, type JsonRow } from './json-rows.js';
 import { formatFromName, sniffFormat } from './sniff.js';
@@ -351,11 +351,11 @@ export class ValidationEngine {
       this.add({
         severity: 'error',
         code: IssueCode.ConflictingFields,
-        message: `consentId ${JSON.stringify(camel)} and consent_id ${JSON.stringify(snake)} differ; keep one of them`,
+        message: `consentId ${JSON.stringify(clipValue(camel))} and consent_id ${JSON.stringify(clipValue(snake))} differ; keep one of them`,
         row: r.row,
         line: r.line,
         field: 'consent_id',
-        value: snake,
+        value: clipValue(snake),
       });
       errors++;
     }

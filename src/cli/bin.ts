@@ -5,6 +5,10 @@ import { main } from './main.js';
 import type { CliContext } from './context.js';
 
 // The only place that knows about `process`: build the context, wire Ctrl-C, set the exit code.
+// The AWS SDK versions in package.json are pinned to ones that support Node 20; their notice
+// about future releases needing Node 22 is not for the users of this CLI (it is in the README).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const controller = new AbortController();
 let interrupts = 0;
 process.on('SIGINT', () => {

@@ -9,7 +9,9 @@ export interface Progress {
 
 const NOOP: Progress = { update() {}, done() {} };
 
-function human(n: number): string {
+/** Human byte counts (binary units) for progress lines, tables and messages. */
+export function humanBytes(n: number | undefined): string {
+  if (n === undefined || !Number.isFinite(n)) return '';
   if (n < 1024) return `${n} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB'];
   let v = n / 1024;
@@ -37,15 +39,15 @@ export function createProgress(ctx: CliContext, label: string, total?: number): 
       if (now - last < 100) return;
       last = now;
       const secs = Math.max(0.001, (now - started) / 1000);
-      const rate = `${human(done / secs)}/s`;
+      const rate = `${humanBytes(done / secs)}/s`;
       let text: string;
       if (total && total > 0) {
         const pct = Math.min(100, (done / total) * 100);
         const width = 24;
         const fill = Math.round((pct / 100) * width);
-        text = `${label} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${pct.toFixed(0)}% ${human(done)}/${human(total)} ${rate}`;
+        text = `${label} [${'#'.repeat(fill)}${'-'.repeat(width - fill)}] ${pct.toFixed(0)}% ${humanBytes(done)}/${humanBytes(total)} ${rate}`;
       } else {
-        text = `${label} ${human(done)} ${rate}`;
+        text = `${label} ${humanBytes(done)} ${rate}`;
       }
       ctx.stderr.write(`\r\x1b[2K${text}`);
       drawn = true;

@@ -206,7 +206,7 @@ export async function openSized(path: string, displayName = path): Promise<{ str
   } catch (err) {
     throw fromFsError(err, displayName, 'read');
   }
-  return { stream: createReadStream(path, { highWaterMark: 524288 }), size };
+  return { stream: createReadStream(path, { highWaterMark: 256 * 1024 }), size };
 }
 
 /** Validates a file on disk and resolves to the report (`file` is the path as given). */

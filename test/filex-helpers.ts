@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { startS3, type S3Harness } from './servers/s3-server.js';
 import { startFilexServer, type FilexServerOptions, type FilexTestServer } from './servers/filex-server.js';
+import type { SshdHarness } from './servers/sshd.js';
 
 export const BIN = resolve(import.meta.dirname, '..', 'dist', 'cli', 'bin.js');
 
@@ -68,6 +69,18 @@ export function runCli(args: string[], env: Record<string, string>, opts: { cwd?
     opts.onSpawn?.(child);
     child.stdin!.end(opts.input);
   });
+}
+
+/** The environment that points the CLI's SFTP transport at a test sshd (key auth). */
+export function sftpEnv(sshd: SshdHarness): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    FILEX_SFTP_HOST: sshd.host,
+    FILEX_SFTP_PORT: String(sshd.port),
+    FILEX_SFTP_USER: sshd.username,
+    FILEX_SFTP_KEY_FILE: sshd.privateKeyPath,
+  };
 }
 
 export function sha256(b: Buffer): string {

@@ -1,7 +1,7 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli, sha256, startStack, type Stack } from './filex-helpers.js';
+import { runCli, sftpEnv as sftpEnvFor, sha256, startStack, type Stack } from './filex-helpers.js';
 import { startSshd, type SshdHarness } from './servers/sshd.js';
 
 // ls and download over S3 Direct and SFTP (upload over each transport has its own file).
@@ -17,13 +17,7 @@ describe('ls and download over s3 and sftp', () => {
     await st.fx.seedFile('out', 'small.txt', small);
     await writeFile(join(sshd.dataDir, '0001', 'app1', 'out', 'big.bin'), big);
     await writeFile(join(sshd.dataDir, '0001', 'app1', 'out', 'small.txt'), small);
-    sftpEnv = {
-      PATH: process.env.PATH ?? '',
-      FILEX_SFTP_HOST: sshd.host,
-      FILEX_SFTP_PORT: String(sshd.port),
-      FILEX_SFTP_USER: sshd.username,
-      FILEX_SFTP_KEY_FILE: sshd.privateKeyPath,
-    };
+    sftpEnv = sftpEnvFor(sshd);
   });
   afterAll(async () => {
     await sshd?.close();

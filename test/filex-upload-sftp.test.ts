@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SFTP_CIPHERS, SFTP_KEX } from '../src/submit/filex/sftp.js';
-import { makeFile, runCli, sha256, startStack, type Stack } from './filex-helpers.js';
+import { makeFile, runCli, sftpEnv, sha256, startStack, type Stack } from './filex-helpers.js';
 import { FILEX_CIPHERS, FILEX_KEX, startSshd, type SshdHarness } from './servers/sshd.js';
 
 describe('filex upload --via sftp', () => {
@@ -11,14 +11,7 @@ describe('filex upload --via sftp', () => {
   let env: Record<string, string>;
   beforeAll(async () => {
     [sshd, st] = await Promise.all([startSshd(), startStack()]);
-    env = {
-      PATH: process.env.PATH ?? '',
-      HOME: process.env.HOME ?? '/tmp',
-      FILEX_SFTP_HOST: sshd.host,
-      FILEX_SFTP_PORT: String(sshd.port),
-      FILEX_SFTP_USER: sshd.username,
-      FILEX_SFTP_KEY_FILE: sshd.privateKeyPath,
-    };
+    env = sftpEnv(sshd);
   });
   afterAll(async () => {
     await sshd?.close();

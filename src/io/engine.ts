@@ -258,7 +258,7 @@ export class ValidationEngine {
    */
   private csvPlainLine(s: string, start: number, end: number, line: number): void {
     const layout = this.layout;
-    if (layout === undefined || this.onRow !== undefined || this.sampling || layout.width > MAX_FAST_WIDTH) {
+    if (layout === undefined || this.sampling || layout.width > MAX_FAST_WIDTH) {
       this.csvRecord(s.slice(start, end).split(','), line);
       return;
     }
@@ -289,6 +289,7 @@ export class ValidationEngine {
     const k = layout.configId;
     const id = layout.consentId;
     const row = this.rows + 1;
+    if (this.onRow) this.rowIssues = [];
     if (
       this.checker.fastCheck(
         s,
@@ -306,9 +307,22 @@ export class ValidationEngine {
       )
     ) {
       this.rows = row;
+      if (this.onRow) this.plainRowResult(s, n, row, line);
       return;
     }
     this.csvRecord(s.slice(start, end).split(','), line);
+  }
+
+  /** The row result of a clean plain line, from the field ranges `csvPlainLine` found. */
+  private plainRowResult(s: string, n: number, row: number, line: number): void {
+    const layout = this.layout!;
+    const fields = new Array<string>(n);
+    for (let i = 0; i < n; i++) fields[i] = s.slice(this.starts[i]!, this.ends[i]!);
+    const at = (i: number) => (i < 0 ? undefined : fields[i]);
+    const values = this.checker.effective(at(layout.consentId), at(layout.fiDataRangeFrom), at(layout.fiDataRangeTo), at(layout.configId));
+    // A clean row can only carry a duplicate warning (an error under --strict).
+    const errors = this.rowIssues!.length > 0 && this.rowIssues![0]!.severity === 'error' ? 1 : 0;
+    this.endRow(row, line, values, fields, errors);
   }
 
   private csvRecord(fields: string[], line: number): void {

@@ -109,7 +109,7 @@ export async function prepareFile(path: string, options: PrepareOptions): Promis
   } catch (err) {
     throw fromFsError(err, path, 'read');
   }
-  const stream = createReadStream(path, { highWaterMark: 256 * 1024 });
+  const stream = createReadStream(path, { highWaterMark: 32 * 1024 });
   try {
     return await prepareStream(stream, { fileName: path, ...options, sizeHint: size } as PrepareOptions);
   } finally {

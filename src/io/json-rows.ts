@@ -166,17 +166,14 @@ export class JsonRowReader {
       return;
     }
     if (this.skippingScalar) {
-      if (name === 'endString' || name === 'endNumber') {
-        this.skippingScalar = false;
-        this.valueDone();
-      }
+      if (name === 'endString' || name === 'endNumber') this.skippingScalar = false;
       return;
     }
     if (this.skipDepth > 0) {
       if (name === 'startObject' || name === 'startArray') {
         if (++this.skipDepth > MAX_DEPTH) this.fail(`nesting deeper than ${MAX_DEPTH} levels at line ${this.line}`);
       } else if (name === 'endObject' || name === 'endArray') {
-        if (--this.skipDepth === 0) this.valueDone();
+        --this.skipDepth;
       }
       return;
     }
@@ -220,11 +217,10 @@ export class JsonRowReader {
     }
   }
 
-  /** Skips the rest of the value that the current token starts. */
+  /** Skips the rest of the value that the current token starts (a scalar other than a number is already whole). */
   private skipValue(kind: 'object' | 'array' | 'string' | 'number' | 'boolean' | 'null'): void {
     if (kind === 'object' || kind === 'array') this.skipDepth = 1;
     else if (kind === 'number') this.skippingScalar = true;
-    else this.valueDone();
   }
 
   private onOpen(kind: 'object' | 'array'): void {
@@ -356,9 +352,6 @@ export class JsonRowReader {
     (row as unknown as Record<string, string>)[key] = value;
   }
 
-  private valueDone(): void {
-    // Nothing to do: keys reset on the next key; kept for symmetry with skipValue.
-  }
 
   private badType(kind: string): void {
     const row = this.current!;

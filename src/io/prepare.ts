@@ -8,15 +8,13 @@ import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../error
 import { IssueCode, type FileFormat, type FileReport } from '../core/issues.js';
 import { sanitizeFileName, splitExtension } from '../core/file-name.js';
 import type { GlobalDefaults } from '../core/defaults.js';
+import { FINPRO_MAX_BYTES, isValidReferenceId, utcStamp } from '../core/finpro-rules.js';
 import { openAtomicOutput } from './atomic-output.js';
 import { PartWriter, type PartInfo } from './part-writer.js';
 import { formatFromName, sniffFormat } from './sniff.js';
 import { readAbortably, validateRowBatches, type ByteSource, type RowResult } from './validate.js';
 
-/** FinPro's single-file cap, the default part size. */
-export const FINPRO_MAX_BYTES = 10_485_760;
-
-const REFERENCE_ID = /^[A-Za-z0-9_-]{5,60}$/;
+export { FINPRO_MAX_BYTES } from '../core/finpro-rules.js';
 const REFERENCE_SUFFIX = '-0001'.length;
 
 export interface PrepareOptions {
@@ -85,7 +83,7 @@ export function checkReferenceBase(base: string): string {
   if (base.length + REFERENCE_SUFFIX > 60) {
     throw new BatchprepError(ErrorCode.InvalidReferenceId, `--reference-id "${base}" is ${base.length} characters; with the "-0001" part suffix it must stay within 60, so use at most ${60 - REFERENCE_SUFFIX}`);
   }
-  if (!REFERENCE_ID.test(`${base}-0001`)) {
+  if (!isValidReferenceId(`${base}-0001`)) {
     throw new BatchprepError(ErrorCode.InvalidReferenceId, `--reference-id "${base}" gives invalid reference IDs (5-60 characters of [A-Za-z0-9_-])`);
   }
   return base;
@@ -95,8 +93,7 @@ export function checkReferenceBase(base: string): string {
 export function defaultReferenceBase(inputName: string, now = new Date()): string {
   const stem = inputName === '-' ? 'stdin' : splitExtension(basename(inputName)).stem;
   const clean = stem.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'batch';
-  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `${clean}-${stamp}-${randomBytes(2).toString('hex')}`;
+  return `${clean}-${utcStamp(now)}-${randomBytes(2).toString('hex')}`;
 }
 
 /** Prepares a consent file on disk; see {@link prepareStream}. */

@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { resolveDefaults, type GlobalDefaults } from '../core/defaults.js';
+import { FINPRO_MAX_BYTES } from '../core/finpro-rules.js';
 import type { ConsentRow, FileFormat, FileReport, Issue } from '../core/issues.js';
 import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
 import { ValidationEngine, type EngineOptions } from './engine.js';
@@ -48,7 +49,8 @@ export interface RowResult {
 
 export type ByteSource = AsyncIterable<Uint8Array | string> | Readable;
 
-export const DEFAULT_MAX_BYTES = 10_485_760;
+/** The default size cap: the FinPro upload limit. */
+export const DEFAULT_MAX_BYTES = FINPRO_MAX_BYTES;
 
 function positiveInt(name: string, value: number | undefined, fallback: number, allowInfinity = false): number {
   if (value === undefined) return fallback;

@@ -1,13 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { BatchprepError, ErrorCode } from '../../errors.js';
+import { isValidReferenceId, utcStamp } from '../../core/finpro-rules.js';
 
-/** The API's reference_id rule: 5–60 characters of letters, digits, `_` and `-`. */
-export const REFERENCE_ID_PATTERN = /^[A-Za-z0-9_-]{5,60}$/;
-
-/** True when `id` passes the API's reference_id rule. */
-export function isValidReferenceId(id: string): boolean {
-  return REFERENCE_ID_PATTERN.test(id);
-}
+export { isValidReferenceId, REFERENCE_ID_PATTERN } from '../../core/finpro-rules.js';
 
 /** Refuses a reference ID the server would refuse, before any byte is sent. */
 export function checkReferenceId(id: string): string {
@@ -26,6 +21,5 @@ export function checkReferenceId(id: string): string {
  * same ID and a lost reply cannot create a second batch: `bp-<yyyymmddHHMMss>-<8 hex>` (UTC).
  */
 export function generateReferenceId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return `bp-${stamp}-${randomBytes(4).toString('hex')}`;
+  return `bp-${utcStamp(now)}-${randomBytes(4).toString('hex')}`;
 }

@@ -6,6 +6,7 @@ import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
+import { FINPRO_MAX_BYTES } from '../../core/finpro-rules.js';
 
 export interface SpoolOptions {
   /** Stop and fail with `FileTooLarge` past this many bytes. @default 10485760 */
@@ -29,7 +30,7 @@ export interface SpooledFile {
  * stream in memory; stops at `maxBytes + 1` so a huge pipe cannot fill the disk.
  */
 export async function spoolToTempFile(source: Readable | AsyncIterable<Uint8Array>, options: SpoolOptions = {}): Promise<SpooledFile> {
-  const maxBytes = options.maxBytes ?? 10_485_760;
+  const maxBytes = options.maxBytes ?? FINPRO_MAX_BYTES;
   const dir = await mkdtemp(join(tmpdir(), 'batchprep-spool-'));
   const path = join(dir, options.name ?? 'stdin');
   const cleanup = () => rm(dir, { recursive: true, force: true });

@@ -289,7 +289,7 @@ export class ValidationEngine {
     const k = layout.configId;
     const id = layout.consentId;
     const row = this.rows + 1;
-    if (this.onRow) this.rowIssues = [];
+    this.beginRow();
     if (
       this.checker.fastCheck(
         s,
@@ -334,7 +334,7 @@ export class ValidationEngine {
       return;
     }
     const row = ++this.rows;
-    if (this.onRow) this.rowIssues = [];
+    this.beginRow();
     if (fields.length !== layout.width) {
       this.add({
         severity: 'error',
@@ -356,7 +356,7 @@ export class ValidationEngine {
   }
 
   private jsonRow(r: JsonRow): void {
-    this.rowIssues = this.onRow ? [] : undefined;
+    this.beginRow();
     for (const i of r.issues) this.add(i);
     let errors = r.errors;
     const camel = r.consentId;
@@ -382,6 +382,7 @@ export class ValidationEngine {
     if (this.onRow) this.endRow(r.row, r.line, this.checker.effective(id, r.fiDataRangeFrom, r.fiDataRangeTo, r.configId), undefined, errors);
   }
 
+  /** Starts collecting the next row's issues, when rows are wanted. */
   private beginRow(): void {
     if (this.onRow) this.rowIssues = [];
   }

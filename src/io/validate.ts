@@ -193,12 +193,7 @@ export async function validateStream(source: ByteSource, options: ValidateOption
   return engine.end();
 }
 
-/** Opens a file for the engine, with a clear coded error when it cannot be read. */
-export async function openConsentFile(path: string): Promise<Readable> {
-  return (await openSized(path)).stream;
-}
-
-/** Opens a file and tells its size (the engine sizes its duplicate index from it). */
+/** Opens a file for the engine, with a clear coded error when it cannot be read, and tells its size (the duplicate index sizes itself from it). */
 export async function openSized(path: string, displayName = path): Promise<{ stream: Readable; size: number }> {
   let size: number;
   try {

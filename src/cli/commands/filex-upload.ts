@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { BatchprepCommand } from '../main.js';
-import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
+import { BatchprepError, ErrorCode } from '../../errors.js';
 import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { checkFileName, parseFilexPath, FILE_NAME } from '../../submit/filex/names.js';
 import { openSource } from '../../submit/filex/source.js';
+import { spoolToTempFile } from '../../io/spool.js';
 import { uploadRest, type UploadResult } from '../../submit/filex/upload-rest.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, checkS3Options } from '../../submit/filex/s3-options.js';
 import { createProgress } from '../progress.js';
@@ -69,19 +65,6 @@ export function parseMeta(items: string[] | undefined): Record<string, string> {
   return out;
 }
 
-// stdin has no size: spool it to a private temp file first so Content-Length is known.
-async function spoolStdin(ctx: Parameters<BatchprepCommand['run']>[1]): Promise<{ path: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'batchprep-filex-'));
-  const path = join(dir, `stdin-${randomBytes(4).toString('hex')}`);
-  try {
-    await pipeline(ctx.stdin, createWriteStream(path, { mode: 0o600 }), { signal: ctx.signal });
-  } catch (err) {
-    await rm(dir, { recursive: true, force: true });
-    throw fromFsError(err, path, 'write');
-  }
-  return { path, cleanup: () => rm(dir, { recursive: true, force: true }) };
-}
-
 export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
   command: 'upload <file> <target>',
   describe: 'Upload a file to org/app/space over REST (default), S3 Direct or SFTP',
@@ -115,7 +98,8 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
     const sftp = args.via === 'sftp' ? sftpOptions(args, ctx) : undefined;
     const client = args.via === 'sftp' && !(ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD) ? undefined : clientFor(args, ctx);
     if (fromStdin && args.resume) throw new BatchprepError(ErrorCode.UsageError, '--resume needs a file on disk, not stdin');
-    const spool = fromStdin ? await spoolStdin(ctx) : undefined;
+    // stdin has no size: spool it to a private temp file first so Content-Length is known.
+    const spool = fromStdin ? await spoolToTempFile(ctx.stdin, { signal: ctx.signal }) : undefined;
     try {
       const src = await openSource(spool ? spool.path : resolve(ctx.cwd, args.file));
       const progress = createProgress(ctx, `upload ${name}`, src.size);

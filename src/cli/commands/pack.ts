@@ -1,12 +1,8 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { isAbsolute, resolve } from 'node:path';
 import type { BatchprepCommand } from '../main.js';
-import { BatchprepError, ErrorCode, ExitCode, fromFsError } from '../../errors.js';
+import { BatchprepError, ErrorCode, ExitCode } from '../../errors.js';
 import { FILEX_MAX_BYTES, pack, type PackInput } from '../../io/pack.js';
-import type { CliContext } from '../context.js';
+import { spoolToTempFile, type SpooledFile } from '../../io/spool.js';
 import { say } from '../context.js';
 import { createProgress } from '../progress.js';
 
@@ -41,16 +37,15 @@ export const packCommand: BatchprepCommand<PackArgs> = {
   async run(args, ctx) {
     const stdinCount = args.inputs.filter((i) => i === '-').length;
     if (stdinCount > 1) throw new BatchprepError(ErrorCode.UsageError, '`-` (stdin) can be named only once');
-    let spoolDir: string | undefined;
+    let spool: SpooledFile | undefined;
     const progress = createProgress(ctx, 'pack');
     try {
       const inputs: PackInput[] = [];
       for (const input of args.inputs) {
         if (input === '-') {
-          spoolDir = await mkdtemp(join(tmpdir(), 'batchprep-pack-'));
-          const path = join(spoolDir, 'stdin');
-          await spoolStdin(ctx, path);
-          inputs.push({ path, name: args.stdinName, source: '-' });
+          // Its size must be known, and a split archive may need to re-read it.
+          spool = await spoolToTempFile(ctx.stdin, { signal: ctx.signal });
+          inputs.push({ path: spool.path, name: args.stdinName, source: '-' });
         } else {
           inputs.push({ path: isAbsolute(input) ? input : resolve(ctx.cwd, input), source: input });
         }
@@ -76,17 +71,7 @@ export const packCommand: BatchprepCommand<PackArgs> = {
       return ExitCode.Ok;
     } finally {
       progress.done();
-      if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
+      await spool?.cleanup();
     }
   },
 };
-
-/** Stdin is spooled to a temporary file: its size must be known, and a split archive may need to re-read it. */
-async function spoolStdin(ctx: CliContext, path: string): Promise<void> {
-  try {
-    await pipeline(ctx.stdin, createWriteStream(path), { signal: ctx.signal });
-  } catch (err) {
-    if (ctx.signal.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
-    throw fromFsError(err, path, 'write');
-  }
-}

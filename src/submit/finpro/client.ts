@@ -18,7 +18,7 @@ import { errorFromReply, mayHaveLanded, networkError, parseSuccessReply, timeout
 import type { FinProError } from './errors.js';
 import { checkReferenceId, generateReferenceId } from './reference-id.js';
 import { buildMultipart } from './multipart.js';
-import { spoolToTempFile } from './spool.js';
+import { spoolToTempFile } from '../../io/spool.js';
 import { validateForUpload } from './validate-upload.js';
 
 /** The upload path under the base URL (SPEC section 5). */
@@ -158,7 +158,11 @@ export async function submitToFinPro(
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   throwIfAborted(options.signal);
   if (typeof input !== 'string') {
-    const spooled = await spoolToTempFile(input, { maxBytes, signal: options.signal });
+    const spooled = await spoolToTempFile(input, {
+      maxBytes,
+      signal: options.signal,
+      tooLargeHint: "the FinPro upload limit; split it with 'batchprep prepare --out-dir DIR' and submit DIR",
+    });
     try {
       const format = await detectFormat(spooled.path, '-');
       const fileName = options.fileName ?? (format === 'json' ? 'stdin.json' : format === 'csv' ? 'stdin.csv' : 'stdin');

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
-import { FINPRO_MAX_BYTES } from '../../core/finpro-rules.js';
+import { BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../errors.js';
 
 export interface SpoolOptions {
-  /** Stop and fail with `FileTooLarge` past this many bytes. @default 10485760 */
+  /** Stop and fail with `FileTooLarge` past this many bytes. @default Infinity */
   maxBytes?: number;
+  /** What the `FileTooLarge` message adds after the size, e.g. how to split the input. */
+  tooLargeHint?: string;
   /** Stops the copy; the temporary file is removed. */
   signal?: AbortSignal;
   /** Name of the spooled file (its extension tells the format). @default 'stdin' */
@@ -25,12 +26,13 @@ export interface SpooledFile {
 }
 
 /**
- * Copies a stream (stdin) to a private temporary file so that its size is known before the
- * upload and the body can be streamed from disk, and read again on a retry. Never holds the
- * stream in memory; stops at `maxBytes + 1` so a huge pipe cannot fill the disk.
+ * Copies a stream (stdin) to a private temporary file (mode 600) so that its size is known
+ * before an upload and it can be read again (a retry, a split archive). Never holds the
+ * stream in memory; with `maxBytes` it stops at `maxBytes + 1` so a huge pipe cannot fill
+ * the disk. Shared by finpro submit, filex upload and pack.
  */
 export async function spoolToTempFile(source: Readable | AsyncIterable<Uint8Array>, options: SpoolOptions = {}): Promise<SpooledFile> {
-  const maxBytes = options.maxBytes ?? FINPRO_MAX_BYTES;
+  const maxBytes = options.maxBytes ?? Infinity;
   const dir = await mkdtemp(join(tmpdir(), 'batchprep-spool-'));
   const path = join(dir, options.name ?? 'stdin');
   const cleanup = () => rm(dir, { recursive: true, force: true });
@@ -42,7 +44,7 @@ export async function spoolToTempFile(source: Readable | AsyncIterable<Uint8Arra
         cb(
           new BatchprepError(
             ErrorCode.FileTooLarge,
-            `stdin is larger than ${maxBytes} bytes, the FinPro upload limit; split it with 'batchprep prepare --out-dir DIR' and submit DIR`,
+            `stdin is larger than ${maxBytes} bytes${options.tooLargeHint ? `, ${options.tooLargeHint}` : ''}`,
             { errorDetails: { maxSize: maxBytes } },
           ),
         );

@@ -153,11 +153,14 @@ export function isBatchprepError(err: unknown): err is BatchprepError {
   return err instanceof Error && (err as { name?: string }).name === 'BatchprepError' && 'code' in err;
 }
 
+/** The failure of work stopped by its AbortSignal (Ctrl-C in the CLI); `cause` keeps the reason. */
+export function abortedError(cause?: unknown): BatchprepError {
+  return new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', cause === undefined ? {} : { cause });
+}
+
 /** Throws `Aborted` when the signal has fired; call at every await point of long work. */
 export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) {
-    throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: signal.reason });
-  }
+  if (signal?.aborted) throw abortedError(signal.reason);
 }
 
 /** Turns a Node fs error into a coded failure with a message that says what to do. */

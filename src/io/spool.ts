@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../errors.js';
+import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../errors.js';
 
 export interface SpoolOptions {
   /** Stop and fail with `FileTooLarge` past this many bytes. @default Infinity */
@@ -57,7 +57,7 @@ export async function spoolToTempFile(source: Readable | AsyncIterable<Uint8Arra
     await pipeline(source, counter, createWriteStream(path, { mode: 0o600 }), { signal: options.signal });
   } catch (err) {
     await cleanup();
-    if (options.signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+    if (options.signal?.aborted) throw abortedError(err);
     if (isBatchprepError(err)) throw err;
     throw fromFsError(err, path, 'write');
   }

@@ -5,7 +5,7 @@ import { Readable, Transform } from 'node:stream';
 import { resolveDefaults, type GlobalDefaults } from '../core/defaults.js';
 import { FINPRO_MAX_BYTES } from '../core/finpro-rules.js';
 import type { ConsentRow, FileFormat, FileReport, Issue } from '../core/issues.js';
-import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
+import { abortedError, BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
 import { ValidationEngine, type EngineOptions } from './engine.js';
 
 export interface ValidateOptions {
@@ -110,7 +110,7 @@ export async function* readAbortably(source: ByteSource, signal: AbortSignal | u
  */
 function nextOrAbort<T>(it: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: signal.reason }));
+    const onAbort = () => reject(abortedError(signal.reason));
     signal.addEventListener('abort', onAbort, { once: true });
     it.next().then(
       (r) => {
@@ -234,7 +234,7 @@ export function createValidateTransform(options: ValidateOptions = {}): Transfor
     writableObjectMode: false,
     readableObjectMode: true,
     transform(chunk: Buffer, _enc, cb) {
-      if (options.signal?.aborted) return cb(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted'));
+      if (options.signal?.aborted) return cb(abortedError());
       engine.write(chunk);
       cb();
     },

@@ -1,4 +1,4 @@
-import { BatchprepError, ErrorCode, isBatchprepError } from '../errors.js';
+import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../errors.js';
 
 export interface RetryOptions {
   /** How many retries after the first attempt. @default 4 */
@@ -33,7 +33,7 @@ export function parseRetryAfter(value: string | string[] | undefined | null, now
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted'));
+    if (signal?.aborted) return reject(abortedError());
     const t = setTimeout(done, ms);
     function done() {
       signal?.removeEventListener('abort', onAbort);
@@ -41,7 +41,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }
     function onAbort() {
       clearTimeout(t);
-      reject(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted'));
+      reject(abortedError());
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
+import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { checkEndpoint } from '../endpoint.js';
 import { withRetry } from '../retry.js';
@@ -89,7 +89,7 @@ export async function writeAtomically(body: NodeJS.ReadableStream | AsyncIterabl
   } catch (err) {
     await rm(tmp, { force: true });
     if (isBatchprepError(err)) throw err;
-    if (o.signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+    if (o.signal?.aborted) throw abortedError(err);
     const code = (err as NodeJS.ErrnoException)?.code;
     if (code && /^E[A-Z]+$/.test(code) && !/^(ECONNRESET|EPIPE|ETIMEDOUT|ECONNREFUSED)$/.test(code)) throw fromFsError(err, outFile, 'write');
     throw err;

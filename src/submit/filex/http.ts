@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
+import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { parseRetryAfter } from '../retry.js';
 
@@ -74,7 +74,7 @@ export async function readText(body: Readable, cap = 64 * 1024): Promise<string>
 /** Turns a transport failure (refused, reset, DNS, timeout) into a retryable coded error. */
 export function networkError(err: unknown, url: string | URL, signal?: AbortSignal): BatchprepError {
   if (isBatchprepError(err)) return err;
-  if (signal?.aborted) return new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+  if (signal?.aborted) return abortedError(err);
   const e = err as { code?: string; message?: string };
   const timeout = /Timeout/i.test(e?.code ?? '') || /timeout/i.test(e?.message ?? '');
   return new BatchprepError(

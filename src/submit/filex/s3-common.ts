@@ -1,5 +1,5 @@
 import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
-import { BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
+import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { redact } from '../../redact.js';
 import { checkEndpoint } from '../endpoint.js';
 import type { FilexClient, S3TransferTokens } from './client.js';
@@ -133,7 +133,7 @@ export function fromS3Error(err: unknown, what: string): BatchprepError {
   const status = e?.$metadata?.httpStatusCode;
   const name = e?.name ?? e?.Code ?? 'Error';
   const msg = redact(`${what}: ${name}${e?.message && e.message !== name ? `: ${e.message}` : ''}${status ? ` (HTTP ${status})` : ''}`);
-  if (name === 'AbortError') return new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+  if (name === 'AbortError') return abortedError(err);
   if (status === 401 || status === 403 || /AccessDenied|ExpiredToken|InvalidAccessKeyId|InvalidToken|SignatureDoesNotMatch/.test(name)) {
     return new BatchprepError(ErrorCode.Forbidden, msg, { cause: err, status });
   }

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
+import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
 import { abortMultipart, fromS3Error, type S3Target } from './s3-common.js';
 import { sha256File, type UploadSource } from './source.js';
 import type { UploadResult } from './upload-rest.js';
@@ -145,7 +145,7 @@ async function pumpParts(
   }
   await Promise.all(inflight);
   if (failed) throw failed;
-  if (signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted');
+  if (signal?.aborted) throw abortedError();
   return hash.digest('hex');
 }
 
@@ -242,7 +242,7 @@ export async function multipartUpload(s3: S3Client, src: UploadSource, target: S
           : `could not abort multipart upload ${j.uploadId} (S3 unreachable); the bucket's lifecycle rule removes it`,
       );
     }
-    if (signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+    if (signal?.aborted) throw abortedError(err);
     throw isBatchprepError(err) ? err : fromS3Error(err, `S3 upload of ${options.name}`);
   }
   await fh.close();

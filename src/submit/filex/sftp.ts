@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { connect as netConnect, type Socket } from 'node:net';
 import SftpClient from 'ssh2-sftp-client';
-import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
+import { abortedError, BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
 import type { FilexPath } from './names.js';
 
@@ -114,7 +114,7 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
         hostVerifier: o.hostFingerprint ? (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === o.hostFingerprint : undefined,
       } as SftpClient.ConnectOptions);
     } catch (err) {
-      if (o.signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+      if (o.signal?.aborted) throw abortedError(err);
       if (/host key|hostVerifier|Host denied/i.test((err as Error)?.message ?? '')) {
         throw new BatchprepError(ErrorCode.Forbidden, `SFTP ${o.host}: the host key does not match FILEX_SFTP_HOST_FINGERPRINT`, { cause: err });
       }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
-import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
+import { abortedError, BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 
 /** A local file about to be uploaded: its size is known before any byte is sent. */
 export interface UploadSource {
@@ -55,7 +55,7 @@ export async function sha256File(path: string, signal?: AbortSignal): Promise<st
   try {
     for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024, signal })) hash.update(chunk as Buffer);
   } catch (err) {
-    if (signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+    if (signal?.aborted) throw abortedError(err);
     throw fromFsError(err, path, 'read');
   }
   return hash.digest('hex');

@@ -1,4 +1,4 @@
-import { BatchprepError, ErrorCode, throwIfAborted } from '../../errors.js';
+import { abortedError, BatchprepError, ErrorCode, throwIfAborted } from '../../errors.js';
 import type { FilexClient, TrackingRecord } from './client.js';
 
 /** The downstream statuses that end a wait (guide, "track uploaded files"). */
@@ -38,7 +38,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     }, ms);
     function onAbort() {
       clearTimeout(t);
-      reject(new BatchprepError(ErrorCode.Aborted, 'the operation was aborted'));
+      reject(abortedError());
     }
     signal?.addEventListener('abort', onAbort, { once: true });
   });

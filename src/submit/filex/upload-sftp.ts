@@ -1,4 +1,4 @@
-import { BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
+import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import type { FilexPath } from './names.js';
 import { fromSftpError, sftpRemotePath, withSftp, type SftpOptions } from './sftp.js';
 import { hashingCounter, readRange, type UploadSource } from './source.js';
@@ -30,7 +30,7 @@ export async function uploadSftp(sftpOptions: SftpOptions, src: UploadSource, pa
     try {
       await sftp.put(body.pipe(counter), remote);
     } catch (err) {
-      if (options.signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+      if (options.signal?.aborted) throw abortedError(err);
       throw isBatchprepError(err) ? err : fromSftpError(err, `SFTP upload to ${remote}`);
     }
     const st = await sftp.stat(remote).catch((err) => {

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
 import type { Dispatcher } from 'undici';
-import { BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborted } from '../../errors.js';
+import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborted } from '../../errors.js';
 import { resolveDefaults } from '../../core/defaults.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import type { FileReport } from '../../core/issues.js';
@@ -303,7 +303,7 @@ async function attemptUpload(a: AttemptInput) {
     throw errorFromReply(res.statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);
   } catch (err) {
     if (isBatchprepError(err)) throw err;
-    if (options.signal?.aborted) throw new BatchprepError(ErrorCode.Aborted, 'the operation was aborted', { cause: err });
+    if (options.signal?.aborted) throw abortedError(err);
     if (timeout.aborted) throw timeoutError(a.timeoutMs, origin, err);
     throw networkError(err, origin);
   }

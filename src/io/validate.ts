@@ -150,21 +150,13 @@ export async function* validateRowBatches(source: ByteSource, options: ValidateO
   const resolved = resolveValidateOptions(options);
   let queue: RowResult[] = [];
   const engine = new ValidationEngine(resolved, (r) => queue.push(r));
-  throwIfAborted(options.signal);
-  try {
-    for await (const chunk of readAbortably(source, options.signal)) {
-      engine.write(toBytes(chunk));
-      if (queue.length > 0) {
-        const batch = queue;
-        queue = [];
-        yield batch;
-      }
+  for await (const _ of feed(engine, source, resolved.fileName, options.signal)) {
+    if (queue.length > 0) {
+      const batch = queue;
+      queue = [];
+      yield batch;
     }
-  } catch (err) {
-    if ((err as BatchprepError)?.code === ErrorCode.Aborted) throw err;
-    throw fromFsError(err, resolved.fileName, 'read');
   }
-  throwIfAborted(options.signal);
   const report = engine.end();
   if (queue.length > 0) yield queue;
   return report;
@@ -182,15 +174,26 @@ function* drain(queue: RowResult[], signal: AbortSignal | undefined): Generator<
 export async function validateStream(source: ByteSource, options: ValidateOptions = {}): Promise<FileReport> {
   const resolved = resolveValidateOptions(options);
   const engine = new ValidationEngine(resolved);
-  throwIfAborted(options.signal);
+  for await (const _ of feed(engine, source, resolved.fileName, options.signal));
+  return engine.end();
+}
+
+/**
+ * Writes the source into the engine chunk by chunk, pausing (yielding) after each so a
+ * caller can hand over the rows it produced; read failures become coded errors.
+ */
+async function* feed(engine: ValidationEngine, source: ByteSource, fileName: string, signal: AbortSignal | undefined): AsyncGenerator<void> {
+  throwIfAborted(signal);
   try {
-    for await (const chunk of readAbortably(source, options.signal)) engine.write(toBytes(chunk));
+    for await (const chunk of readAbortably(source, signal)) {
+      engine.write(toBytes(chunk));
+      yield;
+    }
   } catch (err) {
     if ((err as BatchprepError)?.code === ErrorCode.Aborted) throw err;
-    throw fromFsError(err, resolved.fileName, 'read');
+    throw fromFsError(err, fileName, 'read');
   }
-  throwIfAborted(options.signal);
-  return engine.end();
+  throwIfAborted(signal);
 }
 
 /** Opens a file for the engine, with a clear coded error when it cannot be read, and tells its size (the duplicate index sizes itself from it). */

@@ -4,15 +4,8 @@ import { ExitCode } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './fail.js';
-
-/** A yargs command whose handler returns the exit code instead of exiting. */
-export interface BatchprepCommand<A = any> {
-  command: string | string[];
-  describe: string;
-  /** `ctx` and `result` let a parent command `mount` its subcommands (e.g. `filex upload`). */
-  builder: (y: Argv, ctx: CliContext, result: { code: number; debug: boolean }) => Argv<any>;
-  run: (args: A, ctx: CliContext) => Promise<number>;
-}
+import { type BatchprepCommand, mount, STDIN_TOKEN } from './command.js';
+import { usageError } from './usage.js';
 
 /**
  * The commands, loaded lazily: only the invoked command's module (and its dependencies,
@@ -28,37 +21,12 @@ const commands: Array<{ name: string; usage: string; describe: string; load: () 
   { name: 'schema', usage: 'schema', describe: 'Print (or write) the JSON Schemas of the consent file formats, generated from the zod schemas', load: async () => (await import('./commands/schema.js')).schemaCommand },
 ];
 
-/**
- * yargs drops a lone `-` from positional lists, yet `-` means stdin (SPEC section 4): it is
- * swapped for this token before parsing and swapped back in the parsed arguments.
- */
-const STDIN_TOKEN = '\u0000batchprep-stdin\u0000';
-
-function restoreStdin(args: Record<string, unknown>): Record<string, unknown> {
-  for (const [k, v] of Object.entries(args)) {
-    if (v === STDIN_TOKEN) args[k] = '-';
-    else if (Array.isArray(v)) args[k] = v.map((x) => (x === STDIN_TOKEN ? '-' : x));
-  }
-  return args;
-}
-
-/** Registers a command (and its subcommands) so that its `run` result becomes the exit code. */
-export function mount(y: Argv, cmd: BatchprepCommand, ctx: CliContext, result: { code: number; debug: boolean }): Argv {
-  return y.command(cmd.command, cmd.describe, (yy: Argv) => cmd.builder(yy, ctx, result), async (args: any) => {
-    try {
-      result.code = await cmd.run(restoreStdin(args), ctx);
-    } catch (err) {
-      result.code = reportFailure(err, ctx, result.debug);
-    }
-  });
-}
-
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
   argv = argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
   const result = { code: ExitCode.Ok as number, debug: argv.includes('--debug') };
   const width = Math.min(100, (ctx.stdout as { columns?: number }).columns ?? 100);
-  let usageFailed = false;
+  let parsing: Argv | undefined;
   let y: Argv<any> = yargs(argv)
     .scriptName('batchprep')
     .usage('$0 <command> [options]\n\nPrepare, validate and submit batch files for FinPro consent uploads and FINRA fileX.')
@@ -73,10 +41,13 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
         'Docs: README.md. Secrets come from the environment only, never from flags.',
     )
     .exitProcess(false)
+    // Throwing (not recording) is what stops yargs: the command's handler never runs after a
+    // usage failure, so a mistyped flag reads, writes and sends nothing.
+    .middleware(((_args: unknown, current: Argv) => {
+      parsing = current;
+    }) as never, true)
     .fail((msg, err) => {
-      if (err) throw err;
-      usageFailed = true;
-      ctx.stderr.write(`batchprep: UsageError: ${msg}\nRun 'batchprep --help' or 'batchprep <command> --help' for usage.\n`);
+      throw err ?? usageError(msg ?? 'invalid command line', parsing);
     });
   const invoked = argv.find((a) => !a.startsWith('-'));
   for (const c of commands) {
@@ -92,6 +63,5 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     return reportFailure(err, ctx, result.debug);
   }
   if (output) ctx.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
-  if (usageFailed) return ExitCode.Usage;
   return result.code;
 }

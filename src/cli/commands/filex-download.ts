@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { BatchprepCommand } from '../main.js';
+import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { downloadFile, mirrorSpace, restSpace, safeJoin, type DownloadResult, type RemoteSpace } from '../../submit/filex/download.js';

@@ -1,4 +1,4 @@
-import type { BatchprepCommand } from '../main.js';
+import type { BatchprepCommand } from '../command.js';
 import { parseFilexPath } from '../../submit/filex/names.js';
 import type { FilexEntry } from '../../submit/filex/client.js';
 import { say } from '../context.js';

@@ -1,4 +1,4 @@
-import type { BatchprepCommand } from '../main.js';
+import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import type { TrackingRecord } from '../../submit/filex/client.js';
 import { checkTrackingId, trackOne, waitForTracking } from '../../submit/filex/track.js';

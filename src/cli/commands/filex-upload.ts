@@ -1,6 +1,6 @@
 import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import type { BatchprepCommand } from '../main.js';
+import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { checkFileName, parseFilexPath, FILE_NAME } from '../../submit/filex/names.js';

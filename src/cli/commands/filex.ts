@@ -1,4 +1,4 @@
-import { mount, type BatchprepCommand } from '../main.js';
+import { mount, type BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import { filexLsCommand } from './filex-ls.js';
 import { filexUploadCommand } from './filex-upload.js';

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import type { BatchprepCommand } from '../main.js';
+import type { BatchprepCommand } from '../command.js';
 import type { CliContext } from '../context.js';
 import { say } from '../context.js';
 import { reportFailure } from '../fail.js';

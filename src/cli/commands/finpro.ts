@@ -1,4 +1,4 @@
-import { mount, type BatchprepCommand } from '../main.js';
+import { mount, type BatchprepCommand } from '../command.js';
 import { ExitCode } from '../../errors.js';
 import { finproSubmitCommand } from './finpro-submit.js';
 

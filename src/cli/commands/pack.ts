@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { BatchprepCommand } from '../main.js';
+import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode, ExitCode } from '../../errors.js';
 import { FILEX_MAX_BYTES, pack, type PackInput } from '../../io/pack.js';
 import { spoolToTempFile, type SpooledFile } from '../../io/spool.js';

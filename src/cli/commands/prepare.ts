@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { BatchprepCommand } from '../main.js';
+import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode, ExitCode, fromFsError } from '../../errors.js';
 import { resolveDefaults, type GlobalDefaults } from '../../core/defaults.js';
 import type { FileFormat } from '../../core/issues.js';

@@ -2,7 +2,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { jsonSchemas } from '../../core/json-schemas.js';
 import { ExitCode, fromFsError } from '../../errors.js';
-import type { BatchprepCommand } from '../main.js';
+import type { BatchprepCommand } from '../command.js';
 
 interface SchemaArgs {
   outDir?: string;

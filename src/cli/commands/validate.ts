@@ -6,7 +6,7 @@ import { formatReport, REPORT_KINDS, type ReportKind } from '../../report/format
 import { DEFAULT_MAX_BYTES, openSized, validateStream } from '../../io/validate.js';
 import type { CliContext } from '../context.js';
 import { addDefaultsOptions, readDefaults, type DefaultsArgs } from '../defaults-options.js';
-import type { BatchprepCommand } from '../main.js';
+import type { BatchprepCommand } from '../command.js';
 import { createProgress } from '../progress.js';
 
 interface ValidateArgs extends DefaultsArgs {

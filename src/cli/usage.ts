@@ -1,0 +1,66 @@
+import type { Argv } from 'yargs';
+import { BatchprepError, ErrorCode } from '../errors.js';
+
+/** Edit distance (insertions, deletions, substitutions, adjacent swaps), for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The known name nearest to `word` (kebab or camel case), if it is close enough to be a typo. */
+export function nearest(word: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const dist = editDistance(word, k);
+    if (dist < bestD) {
+      bestD = dist;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
+}
+
+/** The long option names the yargs instance knows, kebab-case, without the camelCase aliases. */
+function knownOptions(y: Argv | undefined): string[] {
+  const opts = (y as unknown as { getOptions?: () => { key: Record<string, unknown> } } | undefined)?.getOptions?.();
+  if (!opts) return [];
+  return Object.keys(opts.key).filter((k) => k.length > 1 && !/[A-Z]/.test(k) && k !== '$0');
+}
+
+/**
+ * yargs' failure message as one coded line: an unknown flag is named with a dash and the
+ * nearest valid one; every message ends by pointing at `--help`.
+ */
+export function usageError(msg: string, y: Argv | undefined): BatchprepError {
+  // `y` must be the instance of the command being parsed (main.ts keeps it from a middleware
+  // that runs before validation): the failure callback's own third argument is not one.
+  const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
+  let text = msg;
+  if (unknown) {
+    const known = knownOptions(y);
+    // yargs names a typo twice (kebab and camelCase): keep the form the user typed.
+    const names = unknown[1]!.split(', ').filter((n, _i, all) => !/[A-Z]/.test(n) || !all.includes(n.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)));
+    text = names
+      .map((n) => {
+        const flag = n.length === 1 ? `-${n}` : `--${n}`;
+        if (!/^[\w-]+$/.test(n)) return `unexpected argument ${JSON.stringify(n)}`;
+        const near = nearest(n, known);
+        return near ? `unknown option ${flag} (did you mean --${near}?)` : `unknown option ${flag}`;
+      })
+      .join('; ');
+  }
+  const didYouMean = /^Did you mean (.+)\?$/.exec(text);
+  if (didYouMean) text = `unknown command (did you mean ${didYouMean[1]}?)`;
+  text = text.replace(/\s*\n\s*/g, ' ').replace(/[.?]$/, (m) => (m === '?' ? m : ''));
+  return new BatchprepError(ErrorCode.UsageError, `${text}. See --help.`);
+}

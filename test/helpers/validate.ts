@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import { validateStream, validateRows, type RowResult, type ValidateOptions } from '../../src/io/validate.js';
+import { validateStream, validateRows, type RowResult, type ValidateOptions } from '../../src/validate/faces.js';
 import type { FileReport, Issue } from '../../src/core/issues.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');

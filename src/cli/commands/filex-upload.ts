@@ -5,12 +5,12 @@ import { BatchprepError, ErrorCode } from '../../errors.js';
 import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { checkFileName, parseFilexPath, FILE_NAME } from '../../submit/filex/names.js';
 import { openSource } from '../../submit/filex/source.js';
-import { spoolToTempFile } from '../../io/spool.js';
-import { uploadRest, type UploadResult } from '../../submit/filex/upload-rest.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, checkS3Options } from '../../submit/filex/s3-options.js';
+import { spoolToTempFile } from '../../fs/spool.js';
+import { uploadRest, type UploadResult } from '../../submit/filex/transports/rest.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, checkS3Options } from '../../submit/filex/transports/s3-options.js';
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
-import type { SftpOptions } from '../../submit/filex/sftp.js';
+import type { SftpOptions } from '../../submit/filex/transports/sftp-session.js';
 import { clientFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
 
 /** The SFTP flags `upload`, `download` and `ls` share (secrets stay in the environment). */
@@ -111,7 +111,7 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
           result = await uploadRest(client!, src, path, { meta, signal: ctx.signal, onProgress });
         } else if (args.via === 's3') {
           // The AWS SDK and ssh2 load only when used: every other command starts without them.
-          const { uploadS3 } = await import('../../submit/filex/upload-s3.js');
+          const { uploadS3 } = await import('../../submit/filex/transports/s3.js');
           result = await uploadS3(client!, src, path, {
             partSize,
             concurrency: args.concurrency,
@@ -124,7 +124,7 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
         } else {
           // The REST listing says whether the space is writable; without REST credentials the SFTP server decides.
           if (client) await client.assertWritable(path, ctx.signal);
-          const { uploadSftp } = await import('../../submit/filex/upload-sftp.js');
+          const { uploadSftp } = await import('../../submit/filex/transports/sftp.js');
           result = await uploadSftp(sftp!, src, path, { signal: ctx.signal, onProgress });
         }
       } finally {

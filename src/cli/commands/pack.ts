@@ -1,8 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode, ExitCode } from '../../errors.js';
-import { FILEX_MAX_BYTES, pack, type PackInput } from '../../io/pack.js';
-import { spoolToTempFile, type SpooledFile } from '../../io/spool.js';
+import { FILEX_MAX_BYTES, pack, type PackInput } from '../../pack/pack.js';
+import { spoolToTempFile, type SpooledFile } from '../../fs/spool.js';
 import { say } from '../context.js';
 import { createProgress } from '../progress.js';
 

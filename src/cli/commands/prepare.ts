@@ -4,7 +4,7 @@ import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode, ExitCode, fromFsError } from '../../errors.js';
 import { resolveDefaults, type GlobalDefaults } from '../../core/defaults.js';
 import type { FileFormat } from '../../core/issues.js';
-import { FINPRO_MAX_BYTES, prepareFile, prepareStream, type PrepareOptions, type PrepareResult } from '../../io/prepare.js';
+import { FINPRO_MAX_BYTES, prepareFile, prepareStream, type PrepareOptions, type PrepareResult } from '../../prepare/prepare.js';
 import { formatReport, REPORT_KINDS, type ReportKind } from '../../report/format.js';
 import type { CliContext } from '../context.js';
 import { say } from '../context.js';

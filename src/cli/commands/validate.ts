@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { FileReport, ValidationReport } from '../../core/issues.js';
 import { BatchprepError, ErrorCode, ExitCode } from '../../errors.js';
 import { formatReport, REPORT_KINDS, type ReportKind } from '../../report/format.js';
-import { DEFAULT_MAX_BYTES, openSized, validateStream } from '../../io/validate.js';
+import { DEFAULT_MAX_BYTES, openSized, validateStream } from '../../validate/faces.js';
 import type { CliContext } from '../context.js';
 import { addDefaultsOptions, readDefaults, type DefaultsArgs } from '../defaults-options.js';
 import type { BatchprepCommand } from '../command.js';

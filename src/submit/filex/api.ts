@@ -2,11 +2,11 @@ import { BatchprepError, ErrorCode } from '../../errors.js';
 import { FilexClient, type FilexClientOptions, type TrackingRecord } from './client.js';
 import { downloadFile, mirrorSpace, restSpace, type DownloadResult } from './download.js';
 import { checkFileName, parseFilexPath } from './names.js';
-import type { SftpOptions } from './sftp.js';
+import type { SftpOptions } from './transports/sftp-session.js';
 import { openSource } from './source.js';
 import { trackOne, waitForTracking, type TrackWaitOptions } from './track.js';
-import { uploadRest, type UploadResult } from './upload-rest.js';
-import type { S3UploadOptions } from './upload-s3.js';
+import { uploadRest, type UploadResult } from './transports/rest.js';
+import type { S3UploadOptions } from './transports/s3.js';
 
 /** A fileX REST client (FIP auth, retries); options are checked here. */
 export function createFilexClient(options: FilexClientOptions): FilexClient {
@@ -38,12 +38,12 @@ export async function uploadToFilex(client: FilexClient | undefined, file: strin
   if (via === 'sftp') {
     if (!options.sftp) throw new BatchprepError(ErrorCode.MissingCredential, 'uploadToFilex via sftp needs options.sftp');
     if (client) await client.assertWritable(path, options.signal);
-    const { uploadSftp } = await import('./upload-sftp.js');
+    const { uploadSftp } = await import('./transports/sftp.js');
     return uploadSftp(options.sftp, src, path, options);
   }
   if (!client) throw new BatchprepError(ErrorCode.MissingCredential, `uploadToFilex via ${via} needs a FilexClient`);
   // The AWS SDK and ssh2 load only when a transport needs them.
-  if (via === 's3') return (await import('./upload-s3.js')).uploadS3(client, src, path, options);
+  if (via === 's3') return (await import('./transports/s3.js')).uploadS3(client, src, path, options);
   return uploadRest(client, src, path, options);
 }
 

@@ -1,7 +1,7 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
-import { checkEndpoint, joinUrl } from '../endpoint.js';
-import { withRetry, type RetryOptions } from '../retry.js';
+import { checkEndpoint, joinUrl } from '../http/endpoint.js';
+import { withRetry, type RetryOptions } from '../http/retry.js';
 import { DEFAULT_FIP_TOKEN_URL, FipAuth } from './auth.js';
 import { httpError, parseJson, sendSmall, type SmallResponse } from './http.js';
 import { formatPath, pathSegments, type FilexPath } from './names.js';

@@ -5,13 +5,13 @@ import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
-import { checkEndpoint } from '../endpoint.js';
-import { withRetry } from '../retry.js';
+import { checkEndpoint } from '../http/endpoint.js';
+import { withRetry } from '../http/retry.js';
 import type { FilexClient, FilexEntry, PresignedUrl } from './client.js';
 import { networkError, readText, request } from './http.js';
 import { fileNameProblem, formatPath, type FilexPath } from './names.js';
 import { hashingCounter } from './source.js';
-import { isExpired } from './upload-rest.js';
+import { isExpired } from './transports/rest.js';
 
 export interface DownloadResult {
   name: string;

@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
-import { parseRetryAfter } from '../retry.js';
+import { parseRetryAfter } from '../http/retry.js';
 
 /** One buffered JSON/text response (only small control documents come through here). */
 export interface SmallResponse {

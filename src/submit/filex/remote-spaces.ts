@@ -1,12 +1,12 @@
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { BatchprepError } from '../../errors.js';
-import { withRetry } from '../retry.js';
+import { withRetry } from '../http/retry.js';
 import type { FilexClient, FilexEntry } from './client.js';
 import { writeAtomically, type RemoteSpace } from './download.js';
 import { formatPath, type FilexPath } from './names.js';
-import { createS3Client, fromS3Error, resolveS3Target, stsCredentialProvider } from './s3-common.js';
-import { fromSftpError, sftpRemotePath, withSftp, type SftpOptions } from './sftp.js';
+import { createS3Client, fromS3Error, resolveS3Target, stsCredentialProvider } from './transports/s3-common.js';
+import { fromSftpError, sftpRemotePath, withSftp, type SftpOptions } from './transports/sftp-session.js';
 import type SftpClient from 'ssh2-sftp-client';
 
 type Space = Required<Omit<FilexPath, 'name'>>;

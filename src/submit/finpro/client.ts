@@ -7,18 +7,18 @@ import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError,
 import { resolveDefaults } from '../../core/defaults.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import type { FileReport } from '../../core/issues.js';
-import { formatFromName, sniffFormat } from '../../io/sniff.js';
-import { DEFAULT_MAX_BYTES } from '../../io/validate.js';
-import type { FormatGuess } from '../../io/sniff.js';
-import { checkEndpoint, joinUrl } from '../endpoint.js';
-import { withRetry } from '../retry.js';
+import { formatFromName, sniffFormat } from '../../validate/sniff.js';
+import { DEFAULT_MAX_BYTES } from '../../validate/faces.js';
+import type { FormatGuess } from '../../validate/sniff.js';
+import { checkEndpoint, joinUrl } from '../http/endpoint.js';
+import { withRetry } from '../http/retry.js';
 import { credentialHeaders } from './credentials.js';
 import type { FinProCredentials } from './credentials.js';
 import { errorFromReply, mayHaveLanded, networkError, parseSuccessReply, timeoutError } from './errors.js';
 import type { FinProError } from './errors.js';
 import { checkReferenceId, generateReferenceId } from './reference-id.js';
 import { buildMultipart } from './multipart.js';
-import { spoolToTempFile } from '../../io/spool.js';
+import { spoolToTempFile } from '../../fs/spool.js';
 import { validateForUpload } from './validate-upload.js';
 
 /** The upload path under the base URL (SPEC section 5). */

@@ -1,5 +1,5 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
-import { parseRetryAfter } from '../retry.js';
+import { parseRetryAfter } from '../http/retry.js';
 
 /** The documented success reply of the File Upload API. */
 export interface FinProSuccessReply {

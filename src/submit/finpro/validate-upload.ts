@@ -1,7 +1,7 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import type { FileReport } from '../../core/issues.js';
-import { validateFile } from '../../io/validate.js';
+import { validateFile } from '../../validate/faces.js';
 
 export interface ValidateUploadOptions {
   /** The name the server will see; its extension decides the format, as on the server. */

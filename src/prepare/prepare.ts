@@ -1,0 +1,288 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
+import { IssueCode, type FileFormat, type FileReport } from '../core/issues.js';
+import { sanitizeFileName, splitExtension } from '../core/file-name.js';
+import type { GlobalDefaults } from '../core/defaults.js';
+import { FINPRO_MAX_BYTES, isValidReferenceId, utcStamp } from '../core/finpro-rules.js';
+import { openAtomicOutput } from '../fs/atomic-output.js';
+import { PartWriter, type PartInfo } from './part-writer.js';
+import { formatFromName, sniffFormat } from '../validate/sniff.js';
+import { readAbortably, validateRowBatches, type ByteSource, type RowResult } from '../validate/faces.js';
+
+export { FINPRO_MAX_BYTES } from '../core/finpro-rules.js';
+const REFERENCE_SUFFIX = '-0001'.length;
+
+export interface PrepareOptions {
+  /** Directory for the parts and `manifest.json` (created if missing). */
+  outDir: string;
+  /** Input format; `auto` uses the extension, else sniffs. @default 'auto' */
+  format?: FileFormat | 'auto';
+  /** Output format. @default the input's format */
+  to?: FileFormat;
+  /** Largest part in bytes (exact encoded bytes). @default 10485760 */
+  maxBytes?: number;
+  /** Most rows per part. @default Infinity */
+  maxRows?: number;
+  /** Drop rows whose consentId appeared earlier (first wins). @default false */
+  dedupe?: boolean;
+  /** Warnings become errors, as in validate (a duplicate is an error unless `dedupe`). @default false */
+  strict?: boolean;
+  /** Global defaults materialised into the rows. */
+  defaults?: GlobalDefaults;
+  /** Reference IDs are `<referenceId>-0001`, `-0002`...; 5-60 chars of [A-Za-z0-9_-] each. @default `<input stem>-<UTC yyyymmddHHMMSS>-<4 hex>` */
+  referenceId?: string;
+  /** Part file base name: `<name>-0001.csv`. @default the input's stem (`stdin` for stdin) */
+  name?: string;
+  /** Write valid rows and send rejected rows (NDJSON, one row with its issues per line) here instead of failing. */
+  rejectFile?: string;
+  /** Allow a non-empty out dir. @default false */
+  force?: boolean;
+  /** Issues listed in the report on failure. @default 1000 */
+  maxErrors?: number;
+  /** Input name for the manifest and messages; `-` for stdin. @default '-' */
+  fileName?: string;
+  /** Stops the work; nothing is left behind. */
+  signal?: AbortSignal;
+  /** Called with input bytes read so far. */
+  onProgress?: (bytes: number) => void;
+}
+
+export interface PrepareManifest {
+  input: { name: string; sha256: string; bytes: number; rows: number };
+  parts: PartInfo[];
+}
+
+export interface PrepareResult {
+  /** False when the input had errors and nothing was written (no reject file). */
+  ok: boolean;
+  /** The validator's report of the input. */
+  report: FileReport;
+  /** The manifest written (null when nothing was written). */
+  manifest: PrepareManifest | null;
+  /** Rows written to parts. */
+  rowsWritten: number;
+  /** Rows dropped by `dedupe`. */
+  duplicatesDropped: number;
+  /** Rows sent to the reject file. */
+  rejectedRows: number;
+}
+
+/** Issue codes that prepare repairs by normalising (it never writes a BOM). */
+const FIXED_BY_PREPARE = new Set<string>([IssueCode.BomNotAllowed, IssueCode.BomInJson]);
+
+/** Checks a reference ID base: valid itself and short enough to take the `-0001` suffix. */
+export function checkReferenceBase(base: string): string {
+  if (!/^[A-Za-z0-9_-]+$/.test(base)) {
+    throw new BatchprepError(ErrorCode.InvalidReferenceId, `--reference-id "${base}" may contain only letters, digits, _ and -`);
+  }
+  if (base.length + REFERENCE_SUFFIX > 60) {
+    throw new BatchprepError(ErrorCode.InvalidReferenceId, `--reference-id "${base}" is ${base.length} characters; with the "-0001" part suffix it must stay within 60, so use at most ${60 - REFERENCE_SUFFIX}`);
+  }
+  if (!isValidReferenceId(`${base}-0001`)) {
+    throw new BatchprepError(ErrorCode.InvalidReferenceId, `--reference-id "${base}" gives invalid reference IDs (5-60 characters of [A-Za-z0-9_-])`);
+  }
+  return base;
+}
+
+/** A default reference ID base: the input's stem, the UTC time and 4 random hex digits, so a re-run never collides. */
+export function defaultReferenceBase(inputName: string, now = new Date()): string {
+  const stem = inputName === '-' ? 'stdin' : splitExtension(basename(inputName)).stem;
+  const clean = stem.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 30) || 'batch';
+  return `${clean}-${utcStamp(now)}-${randomBytes(2).toString('hex')}`;
+}
+
+/** Prepares a consent file on disk; see {@link prepareStream}. */
+export async function prepareFile(path: string, options: PrepareOptions): Promise<PrepareResult> {
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new BatchprepError(ErrorCode.IoError, `${path}: not a regular file, expected a consent file`, { file: path });
+    size = st.size;
+  } catch (err) {
+    throw fromFsError(err, path, 'read');
+  }
+  const stream = createReadStream(path, { highWaterMark: 32 * 1024 });
+  try {
+    return await prepareStream(stream, { fileName: path, ...options, sizeHint: size } as PrepareOptions);
+  } finally {
+    stream.destroy();
+  }
+}
+
+/**
+ * One streaming pass over the validator's effective rows: defaults materialised, rows
+ * normalised (canonical CSV or JSON), deduplicated if asked, and split into parts within
+ * `maxBytes` and `maxRows`. Everything is written atomically: on errors (without a reject
+ * file), a failure or an abort, nothing appears in `outDir`.
+ */
+export async function prepareStream(source: ByteSource, options: PrepareOptions): Promise<PrepareResult> {
+  const fileName = options.fileName ?? '-';
+  const maxBytes = options.maxBytes ?? FINPRO_MAX_BYTES;
+  const maxRows = options.maxRows ?? Infinity;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new BatchprepError(ErrorCode.InvalidOption, `--max-bytes must be a positive whole number, got ${maxBytes}`);
+  if (maxRows !== Infinity && (!Number.isSafeInteger(maxRows) || maxRows < 1)) throw new BatchprepError(ErrorCode.InvalidOption, `--max-rows must be a positive whole number, got ${maxRows}`);
+  if (options.to !== undefined && options.to !== 'csv' && options.to !== 'json') throw new BatchprepError(ErrorCode.InvalidOption, `--to must be csv or json, got ${String(options.to)}`);
+  const referenceBase = options.referenceId !== undefined ? checkReferenceBase(options.referenceId) : defaultReferenceBase(fileName);
+  const baseName = sanitizeFileName(options.name ?? (fileName === '-' ? 'stdin' : splitExtension(basename(fileName)).stem));
+
+  // Hash and count the input as the engine reads it, and sniff its format from the first bytes.
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let sniffed: FileFormat | undefined = options.format === 'csv' || options.format === 'json' ? options.format : undefined;
+  if (!sniffed) {
+    const byName = formatFromName(fileName);
+    if (byName === 'csv' || byName === 'json') sniffed = byName;
+  }
+  let head = Buffer.alloc(0);
+  // A read that waits on a silent pipe must still end on abort (Ctrl-C): readAbortably races each read.
+  async function* tap(): AsyncGenerator<Uint8Array> {
+    for await (const c of readAbortably(source, options.signal)) yield take(c);
+  }
+  function take(c: Uint8Array | string): Uint8Array {
+    {
+      const chunk = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+      hash.update(chunk);
+      bytes += chunk.length;
+      options.onProgress?.(bytes);
+      if (!sniffed && head.length < 64) {
+        head = Buffer.concat([head, chunk.subarray(0, 64)]);
+        const start = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+        const g = sniffFormat(head.subarray(start), false);
+        if (g === 'csv' || g === 'json') sniffed = g;
+      }
+      return chunk;
+    }
+  }
+
+  const out = await openAtomicOutput(options.outDir, { force: options.force, signal: options.signal });
+  let writer: PartWriter | null = null;
+  let rejects: RejectWriter | null = null;
+  let batches: AsyncGenerator<RowResult[], FileReport, void> | undefined;
+  try {
+    if (options.rejectFile) rejects = await RejectWriter.open(options.rejectFile);
+    batches = validateRowBatches(tap(), {
+      fileName,
+      format: options.format ?? 'auto',
+      maxBytes: Infinity,
+      maxErrors: options.maxErrors,
+      strict: options.strict,
+      duplicateCheck: true,
+      defaults: options.defaults,
+      signal: options.signal,
+      // From prepareFile: sizes the duplicate index once.
+      sizeHint: (options as { sizeHint?: number }).sizeHint,
+    });
+    let rowErrors = 0;
+    let rowsWritten = 0;
+    let duplicatesDropped = 0;
+    let rejectedRows = 0;
+    let blockingRows = 0;
+    let report: FileReport;
+    for (;;) {
+      const step = await batches.next();
+      if (step.done) {
+        report = step.value;
+        break;
+      }
+      for (const r of step.value as RowResult[]) {
+      const isDuplicate = r.issues.some((i) => i.code === IssueCode.DuplicateConsentId);
+      const errors = r.issues.filter((i) => i.severity === 'error');
+      rowErrors += errors.length;
+      const blocking = options.dedupe ? errors.filter((i) => i.code !== IssueCode.DuplicateConsentId) : errors;
+      if (blocking.length > 0) {
+        blockingRows += 1;
+        if (rejects) {
+          rejectedRows += 1;
+          await rejects.add(r);
+        }
+        continue;
+      }
+      if (options.dedupe && isDuplicate) {
+        duplicatesDropped += 1;
+        continue;
+      }
+      if (!writer) writer = new PartWriter(out, { format: options.to ?? sniffed ?? 'csv', baseName, referenceBase, maxBytes, maxRows, signal: options.signal });
+      const pending = writer.add(r.values, r.row);
+      if (pending) await pending;
+      rowsWritten += 1;
+      }
+      throwIfAborted(options.signal);
+    }
+    // Errors that belong to no row (MalformedCsv, EmptyFile...) always fail; a BOM is repaired.
+    const fixed = report.issues.filter((i) => FIXED_BY_PREPARE.has(i.code) && i.severity === 'error').length;
+    const fileErrors = report.errorCount - rowErrors - fixed;
+    if (fileErrors > 0 || (!rejects && blockingRows > 0) || (rowsWritten === 0 && rejectedRows === 0)) {
+      writer?.destroy();
+      await rejects?.abort();
+      await out.abort();
+      return { ok: false, report, manifest: null, rowsWritten: 0, duplicatesDropped, rejectedRows: 0 };
+    }
+    const parts = writer ? await writer.finish() : [];
+    const manifest: PrepareManifest = {
+      input: { name: fileName === '-' ? '-' : basename(fileName), sha256: hash.digest('hex'), bytes, rows: report.rows },
+      parts,
+    };
+    await writeFile(out.tempPath('manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    throwIfAborted(options.signal);
+    await rejects?.commit();
+    await out.commit(parts.map((p) => p.file));
+    return { ok: true, report, manifest, rowsWritten, duplicatesDropped, rejectedRows };
+  } catch (err) {
+    writer?.destroy();
+    // Stop reading: a pending read keeps a pipe (stdin) and so the process alive.
+    void batches?.return(undefined as never);
+    if (source instanceof Readable) source.destroy();
+    await rejects?.abort();
+    await out.abort();
+    throw err;
+  }
+}
+
+/**
+ * The reject file: one JSON object per rejected row (`row`, `line`, `fields` or `values`,
+ * `issues`), written to a temp name beside FILE and renamed only when prepare succeeds.
+ */
+class RejectWriter {
+  private constructor(private readonly path: string, private readonly temp: string, private readonly stream: WriteStream) {}
+
+  static async open(path: string): Promise<RejectWriter> {
+    const temp = join(dirname(path), `.${basename(path)}.batchprep-tmp-${randomBytes(4).toString('hex')}`);
+    const stream = createWriteStream(temp, { flags: 'wx' });
+    try {
+      await once(stream, 'open');
+    } catch (err) {
+      throw fromFsError(err, path, 'write');
+    }
+    stream.on('error', () => {});
+    return new RejectWriter(path, temp, stream);
+  }
+
+  async add(r: RowResult): Promise<void> {
+    const line = `${JSON.stringify({ row: r.row, line: r.line, ...(r.fields ? { fields: r.fields } : { values: r.values }), issues: r.issues })}\n`;
+    try {
+      if (!this.stream.write(line)) await once(this.stream, 'drain');
+    } catch (err) {
+      throw fromFsError(err, this.path, 'write');
+    }
+  }
+
+  async commit(): Promise<void> {
+    try {
+      this.stream.end();
+      await once(this.stream, 'close');
+      await rename(this.temp, this.path);
+    } catch (err) {
+      throw fromFsError(err, this.path, 'write');
+    }
+  }
+
+  async abort(): Promise<void> {
+    this.stream.destroy();
+    await rm(this.temp, { force: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,80 @@
+import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
+
+export interface RetryOptions {
+  /** How many retries after the first attempt. @default 4 */
+  retries?: number;
+  /** Total time budget in milliseconds for all attempts and waits. @default 60000 */
+  maxTimeMs?: number;
+  /** First backoff delay in milliseconds; doubles each retry, with full jitter. @default 500 */
+  baseDelayMs?: number;
+  /** Largest single backoff delay in milliseconds. @default 10000 */
+  maxDelayMs?: number;
+  /** Aborts the waits and the attempts. */
+  signal?: AbortSignal;
+  /** Called before each wait, e.g. to print "retrying in 1.2 s (503 ServerError)". */
+  onRetry?: (info: { attempt: number; delayMs: number; error: BatchprepError }) => void;
+  /** Random source in [0,1) for jitter (tests). @default Math.random */
+  random?: () => number;
+}
+
+export interface RetryContext {
+  /** 1-based attempt number. */
+  attempt: number;
+}
+
+/** Retry-After (seconds or HTTP date) to milliseconds, or undefined when absent or unreadable. */
+export function parseRetryAfter(value: string | string[] | undefined | null, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v.trim())) return Math.round(Number(v.trim()) * 1000);
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortedError());
+    const t = setTimeout(done, ms);
+    function done() {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }
+    function onAbort() {
+      clearTimeout(t);
+      reject(abortedError());
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Runs `fn` until it succeeds, a non-retryable error is thrown, or the count or time budget
+ * is spent. Only errors with `retryable: true` are retried (network, 429, 5xx); a 4xx
+ * rejection never is. A `retryAfterMs` on the error (from Retry-After) sets the wait.
+ * The final error carries `attempts`.
+ */
+export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, options: RetryOptions = {}): Promise<T> {
+  const retries = options.retries ?? 4;
+  const maxTimeMs = options.maxTimeMs ?? 60_000;
+  const base = options.baseDelayMs ?? 500;
+  const maxDelay = options.maxDelayMs ?? 10_000;
+  const random = options.random ?? Math.random;
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn({ attempt });
+    } catch (err) {
+      const error = isBatchprepError(err)
+        ? err
+        : new BatchprepError(ErrorCode.NetworkError, (err as Error)?.message ?? String(err), { cause: err, retryable: true });
+      error.attempts = attempt;
+      if (!error.retryable || attempt > retries || options.signal?.aborted) throw error;
+      const hinted = (error as BatchprepError & { retryAfterMs?: number }).retryAfterMs;
+      const backoff = Math.min(maxDelay, base * 2 ** (attempt - 1));
+      const delayMs = hinted !== undefined ? hinted : Math.round(random() * backoff);
+      if (Date.now() - started + delayMs > maxTimeMs) throw error;
+      options.onRetry?.({ attempt, delayMs, error });
+      await sleep(delayMs, options.signal);
+    }
+  }
+}

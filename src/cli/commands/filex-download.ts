@@ -13,7 +13,7 @@ import type { Via } from '../../submit/filex/transports/transport.js';
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
 import { clientFor, commonOptions, humanBytes, printJson, type CommonArgs } from './filex-common.js';
-import { sftpFlags, sftpOptions, type SftpArgs } from './filex-upload.js';
+import { sftpFlags, transportNeeds, type SftpArgs } from './filex-upload.js';
 
 interface DownloadArgs extends CommonArgs, SftpArgs {
   path?: string;
@@ -26,14 +26,13 @@ interface DownloadArgs extends CommonArgs, SftpArgs {
 }
 
 // Transport settings from flags and environment; SFTP needs no REST credentials.
-function transportOptions(args: DownloadArgs, ctx: CliContext) {
-  const sftp = args.via === 'sftp' ? sftpOptions(args, ctx) : undefined;
-  const client = args.via === 'sftp' ? undefined : clientFor(args, ctx);
+async function transportOptions(args: DownloadArgs, ctx: CliContext) {
+  const { client, sftp } = await transportNeeds(args, ctx);
   return { client, options: { via: args.via, sftp, endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal } };
 }
 
 async function downloadAllCmd(args: DownloadArgs, ctx: CliContext): Promise<number> {
-  const { client, options } = transportOptions(args, ctx);
+  const { client, options } = await transportOptions(args, ctx);
   const dir = resolve(ctx.cwd, args.output ?? '.');
   let current: ReturnType<typeof createProgress> | undefined;
   const results = await downloadFromFilex(client, args.path!, dir, {
@@ -112,7 +111,7 @@ export const filexDownloadCommand: BatchprepCommand<DownloadArgs> = {
           if (args.via !== 'rest') throw new BatchprepError(ErrorCode.UsageError, '--tracking downloads over REST');
           return downloadArchived(clientFor(args, ctx), checkTrackingId(args.tracking), out, { signal: ctx.signal, onProgress });
         }
-        const { client, options } = transportOptions(args, ctx);
+        const { client, options } = await transportOptions(args, ctx);
         return (await downloadFromFilex(client, args.path!, out, { ...options, onProgress }))[0]!;
       };
       const raw = args.output ?? '.';

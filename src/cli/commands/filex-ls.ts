@@ -4,8 +4,8 @@ import type { FilexEntry } from '../../submit/filex/client.js';
 import { TRANSPORTS } from '../../submit/filex/transports/registry.js';
 import type { Via } from '../../submit/filex/transports/transport.js';
 import { say } from '../context.js';
-import { sftpFlags, sftpOptions, type SftpArgs } from './filex-upload.js';
-import { clientFor, commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
+import { sftpFlags, transportNeeds, type SftpArgs } from './filex-upload.js';
+import { commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
 
 interface LsArgs extends CommonArgs, SftpArgs {
   path?: string;
@@ -40,8 +40,7 @@ export const filexLsCommand: BatchprepCommand<LsArgs> = {
       .example('$0 filex ls 0001/app1/out', 'files in the out space')
       .example('$0 filex ls 0001/app1 --json', 'the sub-spaces document as JSON'),
   run: async (args, ctx) => {
-    const sftp = args.via === 'sftp' ? sftpOptions(args, ctx) : undefined;
-    const client = args.via === 'sftp' ? undefined : clientFor(args, ctx);
+    const { client, sftp } = await transportNeeds(args, ctx);
     const doc: FilexEntry = await listFilex(client, args.path ?? '', { via: args.via, sftp, endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal });
     if (args.json) {
       printJson(ctx, doc);

@@ -6,15 +6,15 @@ import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { checkFileName, parseFilexPath, FILE_NAME } from '../../submit/filex/names.js';
 import { openSource } from '../../submit/filex/source.js';
 import { spoolToTempFile } from '../../fs/spool.js';
-import { uploadToFilex } from '../../submit/filex/api.js';
+import { uploadToFilex, type UploadResult } from '../../submit/filex/api.js';
 import { waitForUpload } from '../../submit/filex/track.js';
-import type { UploadResult } from '../../submit/filex/transports/rest.js';
-import { TRANSPORTS } from '../../submit/filex/transports/registry.js';
+import { loadTransport, TRANSPORTS } from '../../submit/filex/transports/registry.js';
 import type { Via } from '../../submit/filex/transports/transport.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, checkS3Options } from '../../submit/filex/transports/s3-options.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from '../../submit/filex/transports/s3-options.js';
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
 import type { SftpOptions } from '../../submit/filex/transports/sftp-session.js';
+import type { FilexClient } from '../../submit/filex/client.js';
 import { clientFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
 
 /** The SFTP flags `upload`, `download` and `ls` share (secrets stay in the environment). */
@@ -37,6 +37,17 @@ export function sftpFlags<T>(y: Argv<T>): Argv<T & SftpArgs> {
 /** SFTP settings from flags and environment. */
 export function sftpOptions(args: SftpArgs, ctx: CliContext): SftpOptions {
   return sftpOptionsFromEnv(ctx.env, { host: args['sftp-host'], port: args['sftp-port'], user: args['sftp-user'], keyFile: args['sftp-key-file'] });
+}
+
+/**
+ * The REST client and SFTP settings the chosen transport needs, from flags and environment;
+ * `wantClient` asks for the REST client even where the transport can do without it.
+ */
+export async function transportNeeds(args: CommonArgs & SftpArgs & { via: Via }, ctx: CliContext, wantClient = false): Promise<{ client?: FilexClient; sftp?: SftpOptions }> {
+  const transport = await loadTransport(args.via);
+  const sftp = transport.needsSftp ? sftpOptions(args, ctx) : undefined;
+  const client = transport.needsClient || wantClient ? clientFor(args, ctx) : undefined;
+  return { client, sftp };
 }
 
 interface UploadArgs extends CommonArgs, SftpArgs {
@@ -106,11 +117,10 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
     const name = checkFileName(args.name ?? basename(args.file), args.name ? '--name' : 'local file name');
     const meta = parseMeta(args.meta);
     const partSize = parseSize(args['part-size'], '--part-size');
-    if (args.via === 's3') checkS3Options(partSize, args.concurrency);
     const path = { org: space.org!, app: space.app!, space: space.space!, name };
     // Check credentials and options before spooling or reading anything.
-    const sftp = args.via === 'sftp' ? sftpOptions(args, ctx) : undefined;
-    const client = args.via === 'sftp' && !args.wait && !(ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD) ? undefined : clientFor(args, ctx);
+    // REST credentials serve SFTP too when present (the writable check) and --wait needs them.
+    const { client, sftp } = await transportNeeds(args, ctx, Boolean(args.wait || (ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD)));
     if (fromStdin && args.resume) throw new BatchprepError(ErrorCode.UsageError, '--resume needs a file on disk, not stdin');
     // stdin has no size: spool it to a private temp file first so Content-Length is known.
     const spool = fromStdin ? await spoolToTempFile(ctx.stdin, { signal: ctx.signal }) : undefined;

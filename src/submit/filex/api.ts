@@ -8,6 +8,8 @@ import { openSource, type UploadSource } from './source.js';
 import { trackOne, waitForTracking, type TrackWaitOptions } from './track.js';
 import { loadTransport } from './transports/registry.js';
 import type { UploadResult } from './transports/rest.js';
+
+export type { UploadResult };
 import { checkUploadLimits } from './limits.js';
 import type { SftpOptions } from './transports/sftp-session.js';
 import type { Via } from './transports/transport.js';
@@ -59,7 +61,7 @@ export async function uploadToFilex(client: FilexClient | undefined, file: strin
   const transport = await loadTransport(via);
   if (transport.needsClient && !client) throw new BatchprepError(ErrorCode.MissingCredential, `uploadToFilex via ${via} needs a FilexClient`);
   const src = options.source ?? (await openSource(file));
-  const partSize = checkUploadLimits(via, src, options.partSize, options.onNotice);
+  const partSize = checkUploadLimits(via, src, options.partSize, options.onNotice, options.concurrency);
   return transport.upload({ client, sftp: options.sftp, s3Endpoint: options.endpoint, signal: options.signal, onNotice: options.onNotice }, src, path, {
     meta: options.meta,
     partSize,

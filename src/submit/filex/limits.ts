@@ -1,6 +1,6 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import type { UploadSource } from './source.js';
-import { DEFAULT_PART_SIZE } from './transports/s3-options.js';
+import { checkS3Options, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from './transports/s3-options.js';
 import type { Via } from './transports/transport.js';
 
 /** One pre-signed PUT carries at most 5 GiB (S3's single-PUT limit; the guide's Gateway limit is 5120 MB). */
@@ -15,10 +15,10 @@ const MIB = 1024 * 1024;
 /**
  * Checks a file against the transport's limits before any request, and returns the S3 part
  * size to use: raised (to a whole MiB) when the asked one would need more than 10,000
- * parts, which `onNotice` is told. REST refuses files over 5 GiB (pointing at S3), S3 files
+ * parts, which `onNotice` is told (the asked part size and concurrency are checked first). REST refuses files over 5 GiB (pointing at S3), S3 files
  * over its object limit; SFTP has no documented limit.
  */
-export function checkUploadLimits(via: Via, src: UploadSource, partSize = DEFAULT_PART_SIZE, onNotice?: (m: string) => void): number {
+export function checkUploadLimits(via: Via, src: UploadSource, partSize = DEFAULT_PART_SIZE, onNotice?: (m: string) => void, concurrency = DEFAULT_CONCURRENCY): number {
   if (via === 'rest' && src.size > REST_MAX_BYTES) {
     throw new BatchprepError(
       ErrorCode.InputTooLarge,
@@ -27,6 +27,7 @@ export function checkUploadLimits(via: Via, src: UploadSource, partSize = DEFAUL
     );
   }
   if (via !== 's3') return partSize;
+  checkS3Options(partSize, concurrency);
   if (src.size > S3_MAX_OBJECT_BYTES) {
     throw new BatchprepError(ErrorCode.InputTooLarge, `${src.path} is ${src.size} bytes, over S3's object limit of 5 TiB (${S3_MAX_OBJECT_BYTES} bytes)`, {
       file: src.path,

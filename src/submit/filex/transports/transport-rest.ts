@@ -14,6 +14,7 @@ function needClient(ctx: TransportContext): FilexClient {
 export const restTransport: FilexTransport = {
   via: 'rest',
   needsClient: true,
+  needsSftp: false,
   upload: (ctx, src, path, o) => uploadRest(needClient(ctx), src, path, { meta: o.meta, signal: ctx.signal, onProgress: o.onProgress }),
   withSpace: (ctx, space, fn) => fn(restSpace(needClient(ctx), space, ctx.signal)),
   list: (ctx, path) => needClient(ctx).list(path, ctx.signal),

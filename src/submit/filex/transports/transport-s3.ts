@@ -14,6 +14,7 @@ function needClient(ctx: TransportContext): FilexClient {
 export const s3Transport: FilexTransport = {
   via: 's3',
   needsClient: true,
+  needsSftp: false,
   upload: (ctx, src, path, o) =>
     uploadS3(needClient(ctx), src, path, {
       partSize: o.partSize,

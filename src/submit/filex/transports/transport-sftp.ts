@@ -17,6 +17,7 @@ function needSftp(ctx: TransportContext): SftpOptions {
 export const sftpTransport: FilexTransport = {
   via: 'sftp',
   needsClient: false,
+  needsSftp: true,
   async upload(ctx, src, path, o) {
     const sftp = needSftp(ctx);
     if (ctx.client) await ctx.client.assertWritable(path, ctx.signal);

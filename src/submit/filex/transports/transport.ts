@@ -44,6 +44,8 @@ export interface FilexTransport {
   readonly via: Via;
   /** True when the transport cannot work without the REST client (FILEX_USERNAME/PASSWORD). */
   readonly needsClient: boolean;
+  /** True when the transport needs SFTP settings (host, user, key or password). */
+  readonly needsSftp: boolean;
   /** Uploads `src` to `org/app/space/name`. */
   upload(ctx: TransportContext, src: UploadSource, path: Required<FilexPath>, options: TransportUploadOptions): Promise<UploadResult>;
   /** Runs `fn` with a sub-space seen through this transport (sessions closed afterwards). */

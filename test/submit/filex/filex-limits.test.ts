@@ -84,4 +84,32 @@ describe('limits before bytes', () => {
     expect(st.fx.stats.requests.filter((x) => x.method === 'PUT' && x.path.endsWith(`/again${status}.csv`))).toHaveLength(2);
     expect(st.fx.tracking.size).toBe(records + 1);
   });
+
+  test('a PUT /files whose connection is refused is repeated (it cannot have reached fileX)', async () => {
+    const { createServer } = await import('node:net');
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as import('node:net').AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const c = createFilexClient({
+      username: st.fx.username,
+      password: st.fx.password,
+      baseUrl: `http://127.0.0.1:${port}`,
+      tokenUrl: st.fx.tokenUrl,
+      retry: { retries: 2, baseDelayMs: 1, maxTimeMs: 10_000 },
+    });
+    const err = await c.requestUpload({ org: '0001', app: 'app1', space: 'in', name: 'x.csv' }, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NetworkError', attempts: 3 });
+  });
+
+  test('a PUT /files whose answer is cut mid-body is not repeated (fileX may have opened the record)', async () => {
+    const c = createFilexClient({ username: st.fx.username, password: st.fx.password, baseUrl: st.fx.baseUrl, tokenUrl: st.fx.tokenUrl, retry: { retries: 3, baseDelayMs: 1 } });
+    await c.auth.getToken();
+    const records = st.fx.tracking.size;
+    st.fx.faults.resetMidBodyOnce = true;
+    const err = await c.requestUpload({ org: '0001', app: 'app1', space: 'in', name: 'cut.csv' }, {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'NetworkError', attempts: 1 });
+    expect(st.fx.stats.requests.filter((x) => x.method === 'PUT' && x.path.endsWith('/cut.csv'))).toHaveLength(1);
+    expect(st.fx.tracking.size).toBe(records + 1);
+  });
 });

@@ -3,6 +3,8 @@
 // download/upload URLs (served by the S3 harness's gate), S3TransferTokens, and the tracking
 // lifecycle (Request Received → Received by FINRA/RECEIVED → ACCEPTED|REJECTED|...).
 // Fault switches let tests expire tokens, shorten URL lifetimes, list hostile names and fail.
+// Where the guide is silent (token shape and expiration format, feedback file names, OBO
+// orgs), the behaviour is an option, so tests can run a non-default setting.
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -44,6 +46,23 @@ export interface FilexServerOptions {
   stsTtlSeconds?: number;
   /** Pre-signed URL lifetime. @default 60 */
   presignTtlSeconds?: number;
+  /**
+   * Profile orgs the user may act for On Behalf Of (guide, "Using On Behalf Of"), each with
+   * the same application and spaces as `orgId`; listed beside it under `/files`. @default []
+   */
+  oboOrgs?: string[];
+  /**
+   * Where the S3TransferTokens keys go: `nested` under `credentials` (the guide's sample) or
+   * `top-level` (the guide's attribute table). @default 'nested'
+   */
+  stsShape?: 'nested' | 'top-level';
+  /** `expiration` of S3TransferTokens: a fileX time, absent, or unreadable text (the guide is silent on its format). @default 'present' */
+  stsExpiration?: 'present' | 'missing' | 'unreadable';
+  /**
+   * Name of the feedback file FINRA leaves in `out` when a submission is decided (the guide
+   * names a "File Feedback" download but no file name). @default `FEEDBACK_<yyyymmdd>.txt`
+   */
+  feedbackName?: (fileName: string, decidedAt: Date) => string;
 }
 
 export interface FilexFaults {
@@ -67,6 +86,15 @@ export interface FilexFaults {
   delayMs?: number;
   /** Listing 'out' reports this contentLength for every file instead of the real size (size-check tests). */
   lieAboutContentLength?: number;
+  /** Extra children of 'out' whose `name` is not a string (an object, a number...), as a hostile server might send. */
+  nonStringNames?: unknown[];
+  /**
+   * The next `PUT /files/...` answers this status once. 429 and 503 refuse before acting; any
+   * other status is sent after the tracking record was opened (the request did reach fileX).
+   */
+  putStatusOnce?: number;
+  /** FIP answers its next token request with this status and RFC 6749 error body once. */
+  fipErrorOnce?: { status: number; error: string; error_description?: string };
 }
 
 export interface FilexTestServer {
@@ -76,8 +104,9 @@ export interface FilexTestServer {
   password: string;
   orgId: string;
   application: string;
-  seedFile(space: string, name: string, content: Buffer, lastModified?: Date): Promise<void>;
-  readUploaded(space: string, name: string): Promise<Buffer | undefined>;
+  /** Puts a file into a space of `org` (default: the user's own org). */
+  seedFile(space: string, name: string, content: Buffer, lastModified?: Date, org?: string): Promise<void>;
+  readUploaded(space: string, name: string, org?: string): Promise<Buffer | undefined>;
   setDownstream(trackingId: string, status: DownstreamStatus): void;
   tracking: Map<string, TrackingRecord>;
   /** `filex-*` headers received with each upload request, by trackingId (names without the prefix, lower-case). */
@@ -85,6 +114,8 @@ export interface FilexTestServer {
   faults: FilexFaults;
   stats: {
     tokenRequests: number;
+    /** Token requests FIP refused because they deviate from the guide's samples. */
+    tokenRequestsRefused: number;
     stsRequests: number;
     requests: Array<{ method: string; path: string; headers: Record<string, string> }>;
   };
@@ -141,6 +172,10 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
   const tokenTtl = options.accessTokenTtlSeconds ?? 3600;
   const stsTtl = options.stsTtlSeconds ?? 3600;
   const presignTtl = options.presignTtlSeconds ?? 60;
+  const orgs = [orgId, ...(options.oboOrgs ?? [])];
+  const feedbackName = options.feedbackName ?? ((_f: string, d: Date) => `FEEDBACK_${stamp(d).slice(0, 8)}.txt`);
+  // `key@lastModified` of objects in an `in` space that already have a tracking record.
+  const accounted = new Set<string>();
 
   const tokens = new Map<string, number>(); // token → expiresAt (ms)
   const tracking = new Map<string, TrackingRecord>();
@@ -148,10 +183,12 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
   const uploadMetadata = new Map<string, Record<string, string>>();
   const lastModifiedOverride = new Map<string, Date>();
   const faults: FilexFaults = {};
-  const stats: FilexTestServer['stats'] = { tokenRequests: 0, stsRequests: 0, requests: [] };
+  const stats: FilexTestServer['stats'] = { tokenRequests: 0, tokenRequestsRefused: 0, stsRequests: 0, requests: [] };
   let baseUrl = '';
 
-  const keyOf = (space: string, name: string) => `${orgId}/${application}/${space}/${name}`;
+  const keyOf = (space: string, name: string, org = orgId) => `${org}/${application}/${space}/${name}`;
+  // Objects for the hostile-name fault live under a key no listing shows.
+  const hostileKey = (org: string, name: string) => `${org}/${application}/out/.hostile/${encodeURIComponent(name)}`;
   const href = (...segments: string[]) => [baseUrl, 'files', ...segments.map(encodeURIComponent)].join('/');
 
   const cutResponses = new WeakSet<http.ServerResponse>();
@@ -177,13 +214,27 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
 
   // -- FIP --------------------------------------------------------------------------------------
 
+  // The guide's samples: POST ...access_token?grant_type=client_credentials with HTTP Basic and
+  // no body. Anything else is refused as an RFC 6749 invalid_request (FIP's own wording unknown).
   function issueToken(req: http.IncomingMessage, url: URL, res: http.ServerResponse): void {
     stats.tokenRequests++;
-    if (req.method !== 'POST') throw new HttpError(405, 'method_not_allowed', 'Use POST');
-    const grant = url.searchParams.get('grant_type');
-    if (grant !== 'client_credentials') {
-      send(res, 400, { error: 'unsupported_grant_type', error_description: 'grant_type must be client_credentials' });
-      return;
+    const refuse = (status: number, error: string, description: string) => {
+      stats.tokenRequestsRefused++;
+      send(res, status, { error, error_description: description });
+    };
+    if (faults.fipErrorOnce) {
+      const f = faults.fipErrorOnce;
+      faults.fipErrorOnce = undefined;
+      return refuse(f.status, f.error, f.error_description ?? '');
+    }
+    if (req.method !== 'POST') return refuse(405, 'invalid_request', 'Use POST');
+    const grants = url.searchParams.getAll('grant_type');
+    if (grants.length !== 1 || grants[0] !== 'client_credentials') {
+      return refuse(400, grants.length > 1 ? 'invalid_request' : 'unsupported_grant_type', 'grant_type=client_credentials must appear once, in the query string');
+    }
+    const bodyLength = Number(req.headers['content-length'] ?? 0);
+    if (bodyLength > 0 || req.headers['transfer-encoding'] !== undefined || req.headers['content-type'] !== undefined) {
+      return refuse(400, 'invalid_request', 'the token request has no body: grant_type goes in the query string only');
     }
     const m = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? '');
     const decoded = m ? Buffer.from(m[1]!, 'base64').toString('utf8') : '';
@@ -216,7 +267,7 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
 
   function checkOrgApp(org: string, app?: string): void {
     if (!/^[0-9]+$/.test(org)) throw new HttpError(400, 'Bad Request', `ORG_ID must be digits: ${org}`);
-    if (org !== orgId) throw new HttpError(403, 'Forbidden', `User is not entitled to org ${org}`);
+    if (!orgs.includes(org)) throw new HttpError(403, 'Forbidden', `User is not entitled to org ${org}`);
     if (app === undefined) return;
     if (!/^[A-Za-z0-9]+$/.test(app)) throw new HttpError(400, 'Bad Request', `APPLICATION must be alphanumeric: ${app}`);
     if (app !== application) throw new HttpError(403, 'Forbidden', `User is not entitled to application ${app}`);
@@ -250,8 +301,8 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
     };
   }
 
-  async function listSpace(space: { name: string; writable: boolean }): Promise<unknown> {
-    const prefix = `${orgId}/${application}/${space.name}/`;
+  async function listSpace(org: string, space: { name: string; writable: boolean }): Promise<unknown> {
+    const prefix = `${org}/${application}/${space.name}/`;
     const objects = (await s3.listObjects(prefix)).filter((o) => !o.key.slice(prefix.length).includes('/'));
     const files = objects.map((o) => ({
       name: o.key.slice(prefix.length),
@@ -259,19 +310,21 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
       lastModified: lastModifiedOverride.get(o.key) ?? o.lastModified,
     }));
     if (space.name === 'out') {
-      for (const h of faults.hostileNames ?? []) files.push({ name: h, size: 1, lastModified: new Date() });
+      for (const h of faults.hostileNames ?? []) files.push({ name: h, size: Buffer.byteLength(`hostile:${h}`), lastModified: new Date(0) });
     }
+    const children: unknown[] = files.map((f) => ({
+      name: f.name,
+      type: 'FILE',
+      metadata: { writable: space.writable, contentLength: f.size, lastModified: filexTime(f.lastModified) },
+    }));
+    if (space.name === 'out') for (const n of faults.nonStringNames ?? []) children.unshift({ name: n, type: 'FILE', metadata: { writable: false, contentLength: 1 } });
     return dirDoc(
       space.name,
       space.writable,
-      files.map((f) => ({
-        name: f.name,
-        type: 'FILE',
-        metadata: { writable: space.writable, contentLength: f.size, lastModified: filexTime(f.lastModified) },
-      })),
-      href(orgId, application, space.name),
-      href(orgId, application),
-      files.map((f) => href(orgId, application, space.name, f.name)),
+      children,
+      href(org, application, space.name),
+      href(org, application),
+      files.map((f) => href(org, application, space.name, f.name)),
     );
   }
 
@@ -287,7 +340,8 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
       const head = await s3.headObject(up.key);
       if (!head) return;
       const arcv = `${stamp(now)}-${up.name}`;
-      await s3.copyObject(up.key, keyOf('in_arcv', arcv));
+      accounted.add(`${up.key}@${head.lastModified.getTime()}`);
+      await s3.copyObject(up.key, up.key.replace(/\/in\/[^/]*$/, `/in_arcv/${arcv}`));
       rec.status = 'Received by FINRA';
       rec.downstreamStatus = 'RECEIVED';
       rec.submissionTime = filexTime(head.lastModified);
@@ -304,6 +358,47 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
     if (up.pollsSinceReceived >= (faults.pollsToFinal ?? 2)) {
       rec.downstreamStatus = faults.autoAccept ?? 'ACCEPTED';
       rec.statusUpdatedTime = filexTime(now);
+      // FINRA's feedback lands in out under a name fileX chooses (not one a user could send).
+      const org = up.key.split('/')[0]!;
+      await s3.putObject(keyOf('out', feedbackName(up.name, now), org), Buffer.from(`${rec.trackingId} ${up.name}: ${rec.downstreamStatus}\n`));
+    }
+  }
+
+  // Submissions that did not go through PUT /files (S3 Direct, SFTP into the bucket) get a record
+  // when their object is seen in an `in` space, as the 90-day list covers every submission.
+  async function recordDirectUploads(): Promise<void> {
+    for (const org of orgs) {
+      const prefix = `${org}/${application}/in/`;
+      for (const o of await s3.listObjects(prefix)) {
+        const name = o.key.slice(prefix.length);
+        const mark = `${o.key}@${o.lastModified.getTime()}`;
+        if (name.includes('/') || accounted.has(mark)) continue;
+        const pendingRest = [...uploads.entries()].some(([tid, u]) => u.key === o.key && tracking.get(tid)!.status === 'Request Received');
+        if (pendingRest) continue;
+        accounted.add(mark);
+        const trackingId = randomUUID();
+        const now = new Date();
+        tracking.set(trackingId, {
+          trackingId,
+          submissionTime: null,
+          userName: username,
+          fileName: name,
+          status: 'Request Received',
+          downstreamStatus: null,
+          statusUpdatedTime: filexTime(now),
+          fileSize: 0,
+          uploadLocation: `${org}/${application}/in`,
+          applicationName: application,
+          applicationSpaceName: 'in',
+          arcvFileName: null,
+          downloadable: false,
+          _links: [
+            { rel: 'self', href: `${baseUrl}/tracking?id=${trackingId}` },
+            { rel: 'parent', href: `${baseUrl}/tracking` },
+          ],
+        });
+        uploads.set(trackingId, { key: o.key, space: 'in', name, createdAt: now.getTime(), pollsSinceReceived: 0, manual: false });
+      }
     }
   }
 
@@ -317,6 +412,8 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
       return send(res, 200, [tracking.get(id)]);
     }
     const cutoff = Date.now() - NINETY_DAYS_MS;
+    for (const tid of uploads.keys()) await advance(tid);
+    await recordDirectUploads();
     const ids = [...uploads.entries()].filter(([, u]) => u.createdAt >= cutoff).map(([tid]) => tid);
     for (const tid of ids) await advance(tid);
     send(res, 200, ids.map((tid) => tracking.get(tid)));
@@ -332,8 +429,8 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
         name: 'files',
         type: 'DIR',
         metadata: { writable: false },
-        children: [{ name: orgId, type: 'DIR', metadata: { writable: false } }],
-        _links: { self: [{ href: `${baseUrl}/files` }], children: [{ href: href(orgId) }] },
+        children: orgs.map((o) => ({ name: o, type: 'DIR', metadata: { writable: false } })),
+        _links: { self: [{ href: `${baseUrl}/files` }], children: orgs.map((o) => ({ href: href(o) })) },
       });
     }
     const [org, app, spaceName, name, ...rest] = segs as [string, string | undefined, string | undefined, string | undefined, ...string[]];
@@ -364,18 +461,26 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
     const space = spaceOf(spaceName);
     if (name === undefined) {
       if (method !== 'GET') throw new HttpError(405, 'Method Not Allowed', `${method} not allowed here`);
-      return send(res, 200, await listSpace(space));
+      return send(res, 200, await listSpace(org, space));
     }
-    checkFileName(name);
-    const key = keyOf(space.name, name);
+    let key = keyOf(space.name, name, org);
     const ttl = faults.presignTtlSeconds ?? presignTtl;
     if (method === 'GET') {
+      // Any name fileX listed is served (feedback and archive names are fileX's own, outside FILE_NAME).
       if (space.writable) throw new HttpError(403, 'Forbidden', `Space ${space.name} is not readable`);
+      if (space.name === 'out' && faults.hostileNames?.includes(name)) {
+        key = hostileKey(org, name);
+        await s3.putObject(key, Buffer.from(`hostile:${name}`));
+      }
       if (!(await s3.headObject(key))) throw new HttpError(404, 'Not Found', `File not found: ${space.name}/${name}`);
       return send(res, 200, { url: s3.presign('GET', key, ttl), expirationTime: filexTime(new Date(Date.now() + ttl * 1000)) });
     }
     if (method === 'PUT') {
+      checkFileName(name);
       if (!space.writable) throw new HttpError(403, 'Forbidden', `Space ${space.name} is not writable`);
+      const failWith = faults.putStatusOnce;
+      faults.putStatusOnce = undefined;
+      if (failWith === 429 || failWith === 503) throw new HttpError(failWith, 'Unavailable', 'Try again later', { 'retry-after': '0' });
       const metadata: Record<string, string> = {};
       for (const [h, v] of Object.entries(req.headers)) {
         if (!h.startsWith('filex-')) continue;
@@ -394,7 +499,7 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
         downstreamStatus: null,
         statusUpdatedTime: filexTime(now),
         fileSize: 0,
-        uploadLocation: `${orgId}/${application}/${space.name}`,
+        uploadLocation: `${org}/${application}/${space.name}`,
         applicationName: application,
         applicationSpaceName: space.name,
         arcvFileName: null,
@@ -406,6 +511,7 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
       });
       uploads.set(trackingId, { key, space: space.name, name, createdAt: now.getTime(), pollsSinceReceived: 0, manual: false });
       uploadMetadata.set(trackingId, metadata);
+      if (failWith !== undefined) throw new HttpError(failWith, 'Internal Server Error', 'Upload request failed');
       return send(res, 200, { url: s3.presign('PUT', key, ttl), expirationTime: filexTime(new Date(now.getTime() + ttl * 1000)), trackingId });
     }
     throw new HttpError(405, 'Method Not Allowed', `${method} not allowed here`);
@@ -416,17 +522,16 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
     if (req.method !== 'GET') throw new HttpError(405, 'Method Not Allowed', `${req.method} not allowed here`);
     if (segs.length !== 2) throw new HttpError(404, 'Not Found', 'Use /S3TransferTokens/{ORG_ID}/{APPLICATION}');
     checkOrgApp(segs[0]!, segs[1]!);
-    const prefix = `${s3.bucket}/${orgId}/${application}`;
+    const prefix = `${s3.bucket}/${segs[0]}/${application}`;
     const readPaths = [`${prefix}/in_arcv/`, `${prefix}/out/`];
     const writePaths = [`${prefix}/in/`];
     const creds = s3.issueCredentials(stsTtl, { readPaths, writePaths });
-    send(res, 200, {
-      region: s3.region,
-      sessionName: `${username}@${randomUUID()}`,
-      readPaths,
-      writePaths,
-      credentials: { ...creds, expiration: filexTime(new Date(creds.expiration)) },
-    });
+    const expiration = options.stsExpiration ?? 'present';
+    const keys: Record<string, unknown> = { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken };
+    if (expiration === 'present') keys.expiration = filexTime(new Date(creds.expiration));
+    if (expiration === 'unreadable') keys.expiration = 'in one hour';
+    const head = { region: s3.region, sessionName: `${username}@${randomUUID()}`, readPaths, writePaths };
+    send(res, 200, options.stsShape === 'top-level' ? { ...head, ...keys } : { ...head, credentials: keys });
   }
 
   // -- dispatch ---------------------------------------------------------------------------------
@@ -490,14 +595,14 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
     uploadMetadata,
     faults,
     stats,
-    async seedFile(space, name, content, lastModified) {
+    async seedFile(space, name, content, lastModified, org = orgId) {
       spaceOf(space);
-      await s3.putObject(keyOf(space, name), content);
-      if (lastModified) lastModifiedOverride.set(keyOf(space, name), lastModified);
-      else lastModifiedOverride.delete(keyOf(space, name));
+      await s3.putObject(keyOf(space, name, org), content);
+      if (lastModified) lastModifiedOverride.set(keyOf(space, name, org), lastModified);
+      else lastModifiedOverride.delete(keyOf(space, name, org));
     },
-    readUploaded(space, name) {
-      return s3.getObject(keyOf(space, name));
+    readUploaded(space, name, org = orgId) {
+      return s3.getObject(keyOf(space, name, org));
     },
     setDownstream(trackingId, status) {
       const rec = tracking.get(trackingId);

@@ -1,112 +1,127 @@
-import { mkdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
-import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
-import { downloadFile, mirrorSpace, restSpace, safeJoin, type DownloadResult, type RemoteSpace } from '../../submit/filex/download.js';
-import { parseFilexPath } from '../../submit/filex/names.js';
+import { downloadArchived, downloadFromFilex } from '../../submit/filex/api.js';
+import type { DownloadResult } from '../../submit/filex/download.js';
+import { checkTrackingId } from '../../submit/filex/track.js';
+import { TRANSPORTS } from '../../submit/filex/transports/registry.js';
+import type { Via } from '../../submit/filex/transports/transport.js';
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
 import { clientFor, commonOptions, humanBytes, printJson, type CommonArgs } from './filex-common.js';
-import { sftpFlags, sftpOptions, type SftpArgs } from './filex-upload.js';
+import { sftpFlags, transportNeeds, type SftpArgs } from './filex-upload.js';
 
 interface DownloadArgs extends CommonArgs, SftpArgs {
-  path: string;
+  path?: string;
   output?: string;
   all?: boolean;
-  via: 'rest' | 's3' | 'sftp';
+  force?: boolean;
+  tracking?: string;
+  via: Via;
   's3-endpoint'?: string;
 }
 
-type Space = { org: string; app: string; space: string };
-
-// One sub-space through the chosen transport; SFTP needs no REST credentials.
-async function withRemote<T>(args: DownloadArgs, ctx: CliContext, space: Space, fn: (remote: RemoteSpace) => Promise<T>): Promise<T> {
-  // The AWS SDK and ssh2 load only when used.
-  const { withS3Space, withSftpSpace } = await import('../../submit/filex/remote-spaces.js');
-  if (args.via === 'sftp') return withSftpSpace({ ...sftpOptions(args, ctx), signal: ctx.signal }, space, fn);
-  const client = clientFor(args, ctx);
-  if (args.via === 's3') {
-    return withS3Space(client, space, { endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal }, (remote) => fn(remote));
-  }
-  return fn(restSpace(client, space, ctx.signal));
+// Transport settings from flags and environment; SFTP needs no REST credentials.
+async function transportOptions(args: DownloadArgs, ctx: CliContext) {
+  const { client, sftp } = await transportNeeds(args, ctx);
+  return { client, options: { via: args.via, sftp, endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal } };
 }
 
 async function downloadAllCmd(args: DownloadArgs, ctx: CliContext): Promise<number> {
-  const p = parseFilexPath(args.path, 3, 3, 'org/app/space with --all');
-  const space = { org: p.org!, app: p.app!, space: p.space! };
+  const { client, options } = await transportOptions(args, ctx);
   const dir = resolve(ctx.cwd, args.output ?? '.');
-  await mkdir(dir, { recursive: true }).catch((err) => {
-    throw fromFsError(err, dir, 'write');
-  });
   let current: ReturnType<typeof createProgress> | undefined;
-  const results = await withRemote(args, ctx, space, (remote) =>
-    mirrorSpace(remote, dir, {
-      signal: ctx.signal,
-      onWarning: (m) => say(ctx, `batchprep: warning: ${m}`),
-      onProgress: (name, done, total) => {
-        current ??= createProgress(ctx, name, total);
-        current.update(done, total);
-      },
-      onFile: (r) => {
-        current?.done();
-        current = undefined;
-        if (r.skipped === 'present') say(ctx, `skipped ${r.name} (present, same size)`);
-        else if (!r.skipped) say(ctx, `downloaded ${r.name} (${humanBytes(r.bytes)})`);
-        if (!args.json && !r.skipped) ctx.stdout.write(`${r.file}\n`);
-      },
-    }),
-  );
-  const unsafe = results.filter((r) => r.skipped === 'unsafe-name');
+  const results = await downloadFromFilex(client, args.path!, dir, {
+    ...options,
+    all: true,
+    force: args.force,
+    onWarning: (m) => say(ctx, `batchprep: warning: ${m}`),
+    onProgress: (name, done, total) => {
+      current ??= createProgress(ctx, name, total);
+      current.update(done, total);
+    },
+    onFile: (r) => {
+      current?.done();
+      current = undefined;
+      if (r.skipped === 'present') say(ctx, `skipped ${r.name} (present, same size and time)`);
+      else if (!r.failed) say(ctx, `downloaded ${r.name} (${humanBytes(r.bytes)})`);
+      if (!args.json && !r.skipped && !r.failed) ctx.stdout.write(`${r.file}\n`);
+    },
+  });
+  const failed = results.filter((r) => r.failed);
   if (args.json) printJson(ctx, results);
-  const got = results.filter((r) => !r.skipped).length;
-  say(ctx, `${got} downloaded, ${results.filter((r) => r.skipped === 'present').length} already present, ${unsafe.length} refused`);
-  if (unsafe.length) {
+  const got = results.filter((r) => !r.skipped && !r.failed).length;
+  say(ctx, `${got} downloaded, ${results.filter((r) => r.skipped === 'present').length} already present, ${failed.length} failed`);
+  if (failed.length) {
+    // The first failure's code sets the exit code; every failure is named.
     throw new BatchprepError(
-      ErrorCode.UnexpectedResponse,
-      `the listing of ${args.path} holds ${unsafe.length} name(s) that are not plain fileX file names (${unsafe.map((r) => JSON.stringify(r.name)).join(', ')}); they were not written`,
+      failed[0]!.failed!.code as ErrorCode,
+      `${failed.length} of the ${results.length} files listed in ${args.path} failed (${failed.map((r) => `${JSON.stringify(r.name)}: ${r.failed!.code}`).join(', ')}); the others were downloaded`,
     );
   }
   return 0;
 }
 
+// `-o -`: download to a private temporary file first (retries and the length check stay whole), then copy it to stdout.
+async function toStdout(ctx: CliContext, fetch: (file: string) => Promise<DownloadResult>): Promise<DownloadResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'batchprep-dl-'));
+  try {
+    const r = await fetch(join(dir, 'body'));
+    await pipeline(createReadStream(r.file), ctx.stdout, { end: false }).catch((err) => {
+      throw fromFsError(err, '-', 'write');
+    });
+    return { ...r, file: '-' };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export const filexDownloadCommand: BatchprepCommand<DownloadArgs> = {
-  command: 'download <path>',
-  describe: 'Download org/app/space/file, or every file of org/app/space with --all',
+  command: 'download [path]',
+  describe: 'Download org/app/space/file, every file of org/app/space with --all, or an archived upload with --tracking',
   builder: (y) =>
     sftpFlags(commonOptions(y))
       .positional('path', { type: 'string', describe: 'org/app/space/file (or org/app/space with --all)' })
-      .option('output', { alias: 'o', type: 'string', describe: 'Target file or directory (default: the current directory)' })
-      .option('all', { type: 'boolean', describe: 'Mirror the whole sub-space; files present with the same size are skipped' })
-      .option('via', { choices: ['rest', 's3', 'sftp'] as const, default: 'rest' as const, describe: 'Transport' })
+      .option('output', { alias: 'o', type: 'string', describe: "Target file, directory (existing, or ending in '/'), or '-' for stdout (default: the current directory)" })
+      .option('all', { type: 'boolean', describe: 'Mirror the whole sub-space; files present with the listed size and time are skipped' })
+      .option('force', { type: 'boolean', describe: 'With --all: fetch every file again' })
+      .option('tracking', { type: 'string', describe: 'Download the archived copy (in_arcv) of this tracking ID, when tracking says it is downloadable' })
+      .option('via', { choices: TRANSPORTS, default: 'rest' as Via, describe: 'Transport' })
       .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint override, path-style (env FILEX_S3_ENDPOINT)' })
       .example('$0 filex download 0001/app1/out/feedback.txt -o ./in-box/', 'one file')
-      .example('$0 filex download 0001/app1/out --all -o ./mirror --via s3', 'the whole space over S3 Direct'),
+      .example('$0 filex download 0001/app1/out/feedback.txt -o -', 'one file to stdout')
+      .example('$0 filex download 0001/app1/out --all -o ./mirror --via s3', 'the whole space over S3 Direct')
+      .example('$0 filex download --tracking d3caf6d8-34a4-4b83-9b63-b20dc0552861 -o ./sent/', 'the archived copy of an upload'),
   run: async (args, ctx) => {
+    if (args.tracking !== undefined && (args.path !== undefined || args.all)) throw new BatchprepError(ErrorCode.UsageError, '--tracking replaces the path: give one or the other (and no --all)');
+    if (args.tracking === undefined && !args.path) throw new BatchprepError(ErrorCode.UsageError, 'give org/app/space/file, org/app/space with --all, or --tracking ID');
+    if (args.force && !args.all) throw new BatchprepError(ErrorCode.UsageError, '--force applies with --all only');
+    if (args.all && args.output === '-') throw new BatchprepError(ErrorCode.UsageError, "--all writes a directory; '-o -' takes one file");
     if (args.all) return downloadAllCmd(args, ctx);
-    const p = parseFilexPath(args.path, 4, 4, 'org/app/space/file (or org/app/space with --all)');
-    const path = { org: p.org!, app: p.app!, space: p.space!, name: p.name! };
-    const target = resolve(ctx.cwd, args.output ?? '.');
-    const st = await stat(target).catch(() => undefined);
-    const wantsDir = (args.output ?? '.').endsWith('/');
-    if (wantsDir && !st) {
-      await mkdir(target, { recursive: true }).catch((err) => {
-        throw fromFsError(err, target, 'write');
-      });
-    }
-    const outFile = st?.isDirectory() || wantsDir ? safeJoin(target, path.name) : target;
-    const progress = createProgress(ctx, `download ${path.name}`);
+    const progress = createProgress(ctx, `download ${args.tracking ?? args.path}`);
+    const onProgress = (_n: string, d: number, t?: number) => progress.update(d, t);
     let r: DownloadResult;
     try {
-      const onProgress = (d: number, t?: number) => progress.update(d, t);
-      r =
-        args.via === 'rest'
-          ? await downloadFile(clientFor(args, ctx), path, outFile, { signal: ctx.signal, onProgress })
-          : await withRemote(args, ctx, { org: path.org, app: path.app, space: path.space }, (remote) => remote.fetch(path.name, outFile, undefined, onProgress));
+      const fetch = async (out: string): Promise<DownloadResult> => {
+        if (args.tracking !== undefined) {
+          if (args.via !== 'rest') throw new BatchprepError(ErrorCode.UsageError, '--tracking downloads over REST');
+          return downloadArchived(clientFor(args, ctx), checkTrackingId(args.tracking), out, { signal: ctx.signal, onProgress });
+        }
+        const { client, options } = await transportOptions(args, ctx);
+        return (await downloadFromFilex(client, args.path!, out, { ...options, onProgress }))[0]!;
+      };
+      const raw = args.output ?? '.';
+      // Keep a trailing separator: it asks for a directory.
+      r = raw === '-' ? await toStdout(ctx, fetch) : await fetch(resolve(ctx.cwd, raw) + (/[\\/]$/.test(raw) ? '/' : ''));
     } finally {
       progress.done();
     }
-    say(ctx, `downloaded ${args.path} (${humanBytes(r.bytes)}) to ${r.file}`);
+    say(ctx, `downloaded ${args.tracking ?? args.path} (${humanBytes(r.bytes)}) to ${r.file === '-' ? 'stdout' : r.file}`);
+    if (r.file === '-') return 0;
     if (args.json) printJson(ctx, r);
     else ctx.stdout.write(`${r.file}\n`);
     return 0;

@@ -1,14 +1,15 @@
 import type { BatchprepCommand } from '../command.js';
-import { parseFilexPath } from '../../submit/filex/names.js';
+import { listFilex } from '../../submit/filex/api.js';
 import type { FilexEntry } from '../../submit/filex/client.js';
+import { TRANSPORTS } from '../../submit/filex/transports/registry.js';
+import type { Via } from '../../submit/filex/transports/transport.js';
 import { say } from '../context.js';
-import { BatchprepError, ErrorCode } from '../../errors.js';
-import { sftpFlags, sftpOptions, type SftpArgs } from './filex-upload.js';
-import { clientFor, commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
+import { sftpFlags, transportNeeds, type SftpArgs } from './filex-upload.js';
+import { commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
 
 interface LsArgs extends CommonArgs, SftpArgs {
   path?: string;
-  via: 'rest' | 's3' | 'sftp';
+  via: Via;
   's3-endpoint'?: string;
 }
 
@@ -33,26 +34,14 @@ export const filexLsCommand: BatchprepCommand<LsArgs> = {
   describe: 'List orgs, applications, sub-spaces or files: ls [org[/app[/space]]]',
   builder: (y) =>
     sftpFlags(commonOptions(y))
-      .option('via', { choices: ['rest', 's3', 'sftp'] as const, default: 'rest' as const, describe: 'Transport (s3 lists a space\'s objects; sftp lists any level)' })
+      .option('via', { choices: TRANSPORTS, default: 'rest' as Via, describe: 'Transport (s3 lists a space\'s objects; sftp lists any level)' })
       .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint override, path-style (env FILEX_S3_ENDPOINT)' })
-      .positional('path', { type: 'string', describe: 'org, org/app or org/app/space (empty: every org you may use)' })
+      .positional('path', { type: 'string', describe: 'org, org/app or org/app/space (empty: every org you may act for, your own and OBO profile orgs)' })
       .example('$0 filex ls 0001/app1/out', 'files in the out space')
       .example('$0 filex ls 0001/app1 --json', 'the sub-spaces document as JSON'),
   run: async (args, ctx) => {
-    const path = args.path ? parseFilexPath(args.path, 1, 3, 'org[/app[/space]]') : {};
-    let doc: FilexEntry;
-    // The AWS SDK and ssh2 load only when used.
-    const { sftpListing, withS3Space } = args.via === 'rest' ? ({} as never) : await import('../../submit/filex/remote-spaces.js');
-    if (args.via === 'sftp') {
-      doc = await sftpListing({ ...sftpOptions(args, ctx), signal: ctx.signal }, path);
-    } else if (args.via === 's3') {
-      if (!path.space) throw new BatchprepError(ErrorCode.UsageError, 'ls --via s3 lists one sub-space: give org/app/space');
-      const space = { org: path.org!, app: path.app!, space: path.space };
-      const children = await withS3Space(clientFor(args, ctx), space, { endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal }, (r) => r.list());
-      doc = { name: space.space, type: 'DIR', children };
-    } else {
-      doc = await clientFor(args, ctx).list(path, ctx.signal);
-    }
+    const { client, sftp } = await transportNeeds(args, ctx);
+    const doc: FilexEntry = await listFilex(client, args.path ?? '', { via: args.via, sftp, endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal });
     if (args.json) {
       printJson(ctx, doc);
       return 0;

@@ -1,7 +1,7 @@
 import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import type { TrackingRecord } from '../../submit/filex/client.js';
-import { checkTrackingId, trackOne, waitForTracking } from '../../submit/filex/track.js';
+import { checkTrackingId, listSubmissions, trackOne, waitForTracking } from '../../submit/filex/track.js';
 import { say } from '../context.js';
 import { clientFor, commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
 
@@ -10,6 +10,10 @@ interface TrackArgs extends CommonArgs {
   wait?: boolean;
   interval: number;
   timeout: number;
+  status?: string;
+  since?: string;
+  name?: string;
+  app?: string;
 }
 
 function rows(list: TrackingRecord[]): string[][] {
@@ -31,15 +35,24 @@ export const filexTrackCommand: BatchprepCommand<TrackArgs> = {
       .option('wait', { type: 'boolean', describe: 'Poll until ACCEPTED (exit 0), REJECTED/PARTIALLY_REJECTED (exit 1) or --timeout (exit 3)' })
       .option('interval', { type: 'number', default: 10, describe: 'Seconds between polls with --wait' })
       .option('timeout', { type: 'number', default: 3600, describe: 'Seconds to wait at most with --wait' })
+      .option('status', { type: 'string', describe: 'Without an ID: only records whose status or downstreamStatus is this (e.g. REJECTED)' })
+      .option('since', { type: 'string', describe: 'Without an ID: only records submitted at or after this date/time (e.g. 2025-08-01)' })
+      .option('name', { type: 'string', describe: 'Without an ID: only this file name (* matches any characters)' })
+      .option('app', { type: 'string', describe: 'Without an ID: only this application' })
+      .example('$0 filex track --status REJECTED --since 2025-08-01', 'rejected submissions since August')
       .example('$0 filex track d3caf6d8-34a4-4b83-9b63-b20dc0552861 --wait --interval 30', 'wait for the verdict'),
   run: async (args, ctx) => {
     if (!(args.interval > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--interval ${args.interval}: must be a positive number of seconds`);
     if (!(args.timeout > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--timeout ${args.timeout}: must be a positive number of seconds`);
     if (args.wait && !args.id) throw new BatchprepError(ErrorCode.UsageError, '--wait needs a tracking ID');
     if (args.id) checkTrackingId(args.id);
+    const filtered = args.status !== undefined || args.since !== undefined || args.name !== undefined || args.app !== undefined;
+    if (args.id && filtered) throw new BatchprepError(ErrorCode.UsageError, '--status, --since, --name and --app filter the list: give them without a tracking ID');
+    const since = args.since === undefined ? undefined : new Date(args.since);
+    if (since && Number.isNaN(since.getTime())) throw new BatchprepError(ErrorCode.InvalidOption, `--since '${args.since}': expected a date or date-time such as 2025-08-01 or 2025-08-01T12:00:00Z`);
     const client = clientFor(args, ctx);
     if (!args.id) {
-      const list = await client.tracking(undefined, ctx.signal);
+      const list = await listSubmissions(client, { status: args.status, since, name: args.name, app: args.app }, ctx.signal);
       if (args.json) printJson(ctx, list);
       else ctx.stdout.write(table(rows(list)));
       say(ctx, `${list.length} submission(s) in the last 90 days`);

@@ -6,11 +6,15 @@ import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { checkFileName, parseFilexPath, FILE_NAME } from '../../submit/filex/names.js';
 import { openSource } from '../../submit/filex/source.js';
 import { spoolToTempFile } from '../../fs/spool.js';
-import { uploadRest, type UploadResult } from '../../submit/filex/transports/rest.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, checkS3Options } from '../../submit/filex/transports/s3-options.js';
+import { uploadToFilex, type UploadResult } from '../../submit/filex/api.js';
+import { waitForUpload } from '../../submit/filex/track.js';
+import { loadTransport, TRANSPORTS } from '../../submit/filex/transports/registry.js';
+import type { Via } from '../../submit/filex/transports/transport.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from '../../submit/filex/transports/s3-options.js';
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
 import type { SftpOptions } from '../../submit/filex/transports/sftp-session.js';
+import type { FilexClient } from '../../submit/filex/client.js';
 import { clientFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
 
 /** The SFTP flags `upload`, `download` and `ls` share (secrets stay in the environment). */
@@ -35,16 +39,30 @@ export function sftpOptions(args: SftpArgs, ctx: CliContext): SftpOptions {
   return sftpOptionsFromEnv(ctx.env, { host: args['sftp-host'], port: args['sftp-port'], user: args['sftp-user'], keyFile: args['sftp-key-file'] });
 }
 
+/**
+ * The REST client and SFTP settings the chosen transport needs, from flags and environment;
+ * `wantClient` asks for the REST client even where the transport can do without it.
+ */
+export async function transportNeeds(args: CommonArgs & SftpArgs & { via: Via }, ctx: CliContext, wantClient = false): Promise<{ client?: FilexClient; sftp?: SftpOptions }> {
+  const transport = await loadTransport(args.via);
+  const sftp = transport.needsSftp ? sftpOptions(args, ctx) : undefined;
+  const client = transport.needsClient || wantClient ? clientFor(args, ctx) : undefined;
+  return { client, sftp };
+}
+
 interface UploadArgs extends CommonArgs, SftpArgs {
   file: string;
   target: string;
   name?: string;
   meta?: string[];
-  via: 'rest' | 's3' | 'sftp';
+  via: Via;
   'part-size': string;
   concurrency: number;
   resume?: boolean;
   's3-endpoint'?: string;
+  wait?: boolean;
+  interval?: number;
+  timeout?: number;
 }
 
 /** `--meta key=value` → `{key: value}`; keys are header-safe, values follow the FILE_NAME rule as fileX requires. */
@@ -74,12 +92,16 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
       .positional('target', { type: 'string', describe: 'org/app/space (e.g. 0001/app1/in)' })
       .option('name', { type: 'string', describe: 'Remote file name (default: the local file name); FILE_NAME rule' })
       .option('meta', { type: 'string', array: true, describe: 'key=value sent as a filex-<key> header (REST; deprecated by FINRA)' })
-      .option('via', { choices: ['rest', 's3', 'sftp'] as const, default: 'rest' as const, describe: 'Transport' })
+      .option('via', { choices: TRANSPORTS, default: 'rest' as Via, describe: 'Transport' })
       .option('part-size', { type: 'string', default: String(DEFAULT_PART_SIZE), describe: 'S3 multipart part size (bytes or e.g. 16MiB; min 5MiB)' })
       .option('concurrency', { type: 'number', default: DEFAULT_CONCURRENCY, describe: 'S3 parts in flight' })
       .option('resume', { type: 'boolean', describe: 'S3: continue the multipart upload recorded beside the file (<file>.filex-upload.json)' })
       .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint override, path-style (env FILEX_S3_ENDPOINT)' })
+      .option('wait', { type: 'boolean', describe: 'Then wait for FINRA\'s verdict, exiting like `filex track --wait` (S3/SFTP: found by name, location and time in the 90-day list)' })
+      .option('interval', { type: 'number', describe: 'Seconds between polls with --wait (default 10)' })
+      .option('timeout', { type: 'number', describe: 'Seconds to wait at most with --wait (default 3600)' })
       .example('$0 filex upload report.zip 0001/app1/in', 'REST upload; prints the trackingId')
+      .example('$0 filex upload report.zip 0001/app1/in --via s3 --wait --interval 30', 'upload, then wait for ACCEPTED (0) or REJECTED (1)')
       .example('$0 filex upload big.zip 0001/app1/in --via s3 --part-size 16MiB --concurrency 8 --resume', 'S3 multipart, resumable')
       .example('$0 filex upload report.zip 0001/app1/in --via sftp --sftp-host sftp.example', 'SFTP'),
   run: async (args, ctx) => {
@@ -89,53 +111,67 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
     if (fromStdin && !args.name) throw new BatchprepError(ErrorCode.UsageError, "reading stdin ('-') needs --name for the remote file");
     if (args.resume && args.via !== 's3') throw new BatchprepError(ErrorCode.UsageError, '--resume applies to --via s3 only');
     if (args.meta?.length && args.via !== 'rest') throw new BatchprepError(ErrorCode.UsageError, '--meta applies to --via rest only (fileX takes filex-<key> headers on the REST upload request)');
+    if (!args.wait && (args.interval !== undefined || args.timeout !== undefined)) throw new BatchprepError(ErrorCode.UsageError, '--interval and --timeout apply with --wait only');
+    if (args.interval !== undefined && !(args.interval > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--interval ${args.interval}: must be a positive number of seconds`);
+    if (args.timeout !== undefined && !(args.timeout > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--timeout ${args.timeout}: must be a positive number of seconds`);
     const name = checkFileName(args.name ?? basename(args.file), args.name ? '--name' : 'local file name');
     const meta = parseMeta(args.meta);
     const partSize = parseSize(args['part-size'], '--part-size');
-    if (args.via === 's3') checkS3Options(partSize, args.concurrency);
     const path = { org: space.org!, app: space.app!, space: space.space!, name };
     // Check credentials and options before spooling or reading anything.
-    const sftp = args.via === 'sftp' ? sftpOptions(args, ctx) : undefined;
-    const client = args.via === 'sftp' && !(ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD) ? undefined : clientFor(args, ctx);
+    // REST credentials serve SFTP too when present (the writable check) and --wait needs them.
+    const { client, sftp } = await transportNeeds(args, ctx, Boolean(args.wait || (ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD)));
     if (fromStdin && args.resume) throw new BatchprepError(ErrorCode.UsageError, '--resume needs a file on disk, not stdin');
     // stdin has no size: spool it to a private temp file first so Content-Length is known.
     const spool = fromStdin ? await spoolToTempFile(ctx.stdin, { signal: ctx.signal }) : undefined;
     try {
+      // Readable, a regular file, within the transport's limits: all before fileX is asked for anything.
       const src = await openSource(spool ? spool.path : resolve(ctx.cwd, args.file));
       const progress = createProgress(ctx, `upload ${name}`, src.size);
-      const onProgress = (done: number, total: number) => progress.update(done, total);
-      const onNotice = (m: string) => say(ctx, `batchprep: ${m}`);
+      const startedAt = Date.now();
       let result: UploadResult;
       try {
-        if (args.via === 'rest') {
-          result = await uploadRest(client!, src, path, { meta, signal: ctx.signal, onProgress });
-        } else if (args.via === 's3') {
-          // The AWS SDK and ssh2 load only when used: every other command starts without them.
-          const { uploadS3 } = await import('../../submit/filex/transports/s3.js');
-          result = await uploadS3(client!, src, path, {
-            partSize,
-            concurrency: args.concurrency,
-            endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT,
-            resume: args.resume,
-            signal: ctx.signal,
-            onProgress,
-            onNotice,
-          });
-        } else {
-          // The REST listing says whether the space is writable; without REST credentials the SFTP server decides.
-          if (client) await client.assertWritable(path, ctx.signal);
-          const { uploadSftp } = await import('../../submit/filex/transports/sftp.js');
-          result = await uploadSftp(sftp!, src, path, { signal: ctx.signal, onProgress });
-        }
+        result = await uploadToFilex(client, src.path, args.target, {
+          via: args.via,
+          name,
+          meta,
+          partSize,
+          concurrency: args.concurrency,
+          resume: args.resume,
+          endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT,
+          sftp,
+          signal: ctx.signal,
+          source: src,
+          onProgress: (done, total) => progress.update(done, total),
+          onNotice: (m) => say(ctx, `batchprep: ${m}`),
+        });
       } finally {
         progress.done();
       }
       const where = `${path.org}/${path.app}/${path.space}/${name}`;
       say(ctx, `uploaded ${where} (${humanBytes(result.bytes)}) via ${result.via}${result.trackingId ? `; trackingId ${result.trackingId}` : ''}`);
-      if (args.json) {
-        printJson(ctx, { trackingId: result.trackingId ?? null, name: result.name, bytes: result.bytes, sha256: result.sha256, via: result.via, path: where });
-      } else {
-        ctx.stdout.write(`${result.trackingId ?? where}\n`);
+      const summary = { trackingId: result.trackingId ?? null, name: result.name, bytes: result.bytes, sha256: result.sha256, via: result.via, path: where };
+      if (!args.wait) {
+        if (args.json) printJson(ctx, summary);
+        else ctx.stdout.write(`${result.trackingId ?? where}\n`);
+        return 0;
+      }
+      let last = '';
+      const rec = await waitForUpload(client!, { ...path, trackingId: result.trackingId }, {
+        startedAt,
+        intervalMs: (args.interval ?? 10) * 1000,
+        timeoutMs: (args.timeout ?? 3600) * 1000,
+        signal: ctx.signal,
+        onPoll: (r) => {
+          const s = `${r.trackingId} ${r.fileName ?? ''}: ${r.status ?? 'unknown'}${r.downstreamStatus ? ` / ${r.downstreamStatus}` : ''}`;
+          if (s !== last) say(ctx, s);
+          last = s;
+        },
+      });
+      if (args.json) printJson(ctx, { ...summary, trackingId: rec.trackingId, tracking: rec });
+      else ctx.stdout.write(`${rec.trackingId} ${rec.downstreamStatus ?? ''}\n`);
+      if (rec.downstreamStatus !== 'ACCEPTED') {
+        throw new BatchprepError(ErrorCode.Rejected, `${name} was ${rec.downstreamStatus} by FINRA (tracking ${rec.trackingId}); download the feedback from the out space`);
       }
       return 0;
     } finally {

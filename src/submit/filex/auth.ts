@@ -1,5 +1,5 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
-import { registerSecret } from '../../redact.js';
+import { redactUrl, registerSecret } from '../../redact.js';
 import { httpError, parseJson, sendSmall } from './http.js';
 
 /** The FIP token endpoint named in the fileX guide. */
@@ -14,6 +14,17 @@ export interface FipAuthOptions {
   password: string;
   /** Clock (tests). @default Date.now */
   now?: () => number;
+}
+
+/** `error: error_description` from an RFC 6749 error body, or undefined. */
+function oauthError(text: string): string | undefined {
+  try {
+    const j = JSON.parse(text) as { error?: unknown; error_description?: unknown };
+    const parts = [j.error, j.error_description].filter((v): v is string => typeof v === 'string' && v !== '');
+    return parts.length ? parts.join(': ') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 interface TokenResponse {
@@ -56,27 +67,31 @@ export class FipAuth {
     }
   }
 
-  // The guide's sample sends grant_type in the query with HTTP Basic; we also send it as
-  // the form body so both readings of "client credentials" are satisfied.
+  // Exactly the guide's samples: POST with grant_type=client_credentials in the query string,
+  // HTTP Basic credentials, and no body (RFC 6749 forbids sending a parameter twice).
   private async fetchToken(signal?: AbortSignal): Promise<string> {
     const url = new URL(this.options.tokenUrl.href);
     url.searchParams.set('grant_type', 'client_credentials');
     const basic = Buffer.from(`${this.options.username}:${this.options.password}`).toString('base64');
     const res = await sendSmall(url, {
       method: 'POST',
-      headers: {
-        authorization: `Basic ${basic}`,
-        accept: 'application/json',
-        'content-type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
+      headers: { authorization: `Basic ${basic}`, accept: 'application/json' },
       signal,
     });
-    if (res.status === 400 || res.status === 401 || res.status === 403) {
+    const said = oauthError(res.text);
+    if (res.status === 401 || res.status === 403) {
       throw new BatchprepError(
         ErrorCode.Unauthorized,
-        `FIP refused the credentials (${res.status}); check FILEX_USERNAME and FILEX_PASSWORD`,
+        `FIP refused the credentials (${res.status}${said ? `: ${said}` : ''}); check FILEX_USERNAME and FILEX_PASSWORD`,
         { status: res.status },
+      );
+    }
+    if (res.status === 400) {
+      // RFC 6749 5.2: FIP names its own error; its words are the diagnosis, not our guess.
+      throw new BatchprepError(
+        said && /invalid_client|unauthorized_client/.test(said) ? ErrorCode.Unauthorized : ErrorCode.UnexpectedResponse,
+        `FIP refused the token request (400${said ? `: ${said}` : ''}) at ${redactUrl(url)}`,
+        { status: 400 },
       );
     }
     if (res.status < 200 || res.status >= 300) throw httpError(res, url, 'FIP token request');

@@ -1,9 +1,9 @@
-import { BatchprepError, ErrorCode } from '../../errors.js';
+import { BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
 import { checkEndpoint, joinUrl } from '../http/endpoint.js';
 import { withRetry, type RetryOptions } from '../http/retry.js';
 import { DEFAULT_FIP_TOKEN_URL, FipAuth } from './auth.js';
-import { httpError, parseJson, sendSmall, type SmallResponse } from './http.js';
+import { finalError, httpError, neverReachedServer, parseJson, sendSmall, type SmallResponse } from './http.js';
 import { formatPath, pathSegments, type FilexPath } from './names.js';
 
 export const DEFAULT_FILEX_BASE_URL = 'https://filex.finra.org';
@@ -30,7 +30,8 @@ export interface S3TransferTokens {
   sessionName?: string;
   readPaths: string[];
   writePaths: string[];
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration: string };
+  /** Nested (the guide's sample) or top level (its table) in the response; always nested here. `expiration` may be absent. */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiration?: string };
 }
 
 /** One record of `GET /tracking`. */
@@ -96,25 +97,38 @@ export class FilexClient {
    * one; 5xx, 429 and network errors are retried by `withRetry`; other 4xx are final.
    */
   async call(method: 'GET' | 'PUT', url: URL, what: string, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<SmallResponse> {
-    return withRetry(async () => {
-      let refreshed = false;
-      for (;;) {
-        const token = await this.auth.getToken(signal);
-        const res = await sendSmall(url, {
-          method,
-          headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...extraHeaders },
-          body: method === 'PUT' ? '' : undefined,
-          signal,
-        });
-        if (res.status === 401 && !refreshed) {
-          refreshed = true;
-          this.auth.invalidate(token);
-          continue;
-        }
-        if (res.status < 200 || res.status >= 300) throw httpError(res, url, what);
-        return res;
+    // A PUT /files/... opens a tracking record: repeat it only when the request cannot have reached
+    // fileX (the connection was never made) or fileX said to (429, 503), so no orphan records are left.
+    const once = async (): Promise<SmallResponse> => {
+      try {
+        return await this.attempt(method, url, what, signal, extraHeaders);
+      } catch (err) {
+        const repeatable = !isBatchprepError(err) || !err.retryable || neverReachedServer(err) || err.status === 429 || err.status === 503;
+        throw method === 'PUT' && !repeatable ? finalError(err as BatchprepError) : err;
       }
-    }, this.retryOptions(signal));
+    };
+    return withRetry(once, this.retryOptions(signal));
+  }
+
+  // One attempt: 401 drops the token and tries once more with a new one.
+  private async attempt(method: 'GET' | 'PUT', url: URL, what: string, signal: AbortSignal | undefined, extraHeaders: Record<string, string>): Promise<SmallResponse> {
+    let refreshed = false;
+    for (;;) {
+      const token = await this.auth.getToken(signal);
+      const res = await sendSmall(url, {
+        method,
+        headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...extraHeaders },
+        body: method === 'PUT' ? '' : undefined,
+        signal,
+      });
+      if (res.status === 401 && !refreshed) {
+        refreshed = true;
+        this.auth.invalidate(token);
+        continue;
+      }
+      if (res.status < 200 || res.status >= 300) throw httpError(res, url, what);
+      return res;
+    }
   }
 
   /** `GET /files[/org[/app[/space]]]`: a directory document with its children. */
@@ -156,6 +170,10 @@ export class FilexClient {
 
   /** `GET /files/{org}/{app}/{space}/{name}`: a pre-signed GET URL that lives about a minute. */
   async requestDownload(path: Required<FilexPath>, signal?: AbortSignal): Promise<PresignedUrl> {
+    if (path.name === '.' || path.name === '..') {
+      // URLs resolve such segments (even percent-encoded) instead of sending them.
+      throw new BatchprepError(ErrorCode.UnexpectedResponse, `${formatPath(path)}: a file named '${path.name}' cannot be requested over HTTP (try --via s3 or sftp)`);
+    }
     const url = joinUrl(this.baseUrl, 'files', ...pathSegments(path));
     const res = await this.call('GET', url, `download request for ${formatPath(path)}`, signal);
     return this.presigned(res, url, false);
@@ -165,15 +183,29 @@ export class FilexClient {
   async s3Tokens(org: string, app: string, signal?: AbortSignal): Promise<S3TransferTokens> {
     const url = joinUrl(this.baseUrl, 'S3TransferTokens', org, app);
     const res = await this.call('GET', url, `S3 transfer tokens for ${org}/${app}`, signal);
-    const t = parseJson<S3TransferTokens>(res, url, 'S3 transfer tokens');
-    const c = t?.credentials;
-    if (!c || typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string' || !Array.isArray(t.writePaths)) {
+    const t = parseJson<Record<string, unknown>>(res, url, 'S3 transfer tokens');
+    // The guide's sample nests the keys under `credentials`; its attribute table lists them at the top level.
+    const nested = t && typeof t.credentials === 'object' && t.credentials !== null ? (t.credentials as Record<string, unknown>) : undefined;
+    const c = nested ?? t ?? {};
+    const writePaths = t?.writePaths;
+    if (typeof c.accessKeyId !== 'string' || typeof c.secretAccessKey !== 'string' || !Array.isArray(writePaths)) {
       throw new BatchprepError(ErrorCode.UnexpectedResponse, `S3 transfer tokens for ${org}/${app}: missing credentials or writePaths`);
     }
     registerSecret(c.accessKeyId);
     registerSecret(c.secretAccessKey);
-    registerSecret(c.sessionToken);
-    return { ...t, readPaths: Array.isArray(t.readPaths) ? t.readPaths : [] };
+    registerSecret(typeof c.sessionToken === 'string' ? c.sessionToken : undefined);
+    return {
+      region: typeof t.region === 'string' ? t.region : 'us-east-1',
+      sessionName: typeof t.sessionName === 'string' ? t.sessionName : undefined,
+      readPaths: Array.isArray(t.readPaths) ? (t.readPaths as string[]) : [],
+      writePaths: writePaths as string[],
+      credentials: {
+        accessKeyId: c.accessKeyId,
+        secretAccessKey: c.secretAccessKey,
+        sessionToken: typeof c.sessionToken === 'string' ? c.sessionToken : '',
+        expiration: typeof c.expiration === 'string' ? c.expiration : undefined,
+      },
+    };
   }
 
   /** `GET /tracking[?id=]`: one record, or every submission of the last 90 days. */

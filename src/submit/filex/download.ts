@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat, utimes } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError } from '../../errors.js';
@@ -9,19 +9,22 @@ import { checkEndpoint } from '../http/endpoint.js';
 import { withRetry } from '../http/retry.js';
 import type { FilexClient, FilexEntry, PresignedUrl } from './client.js';
 import { networkError, readText, request } from './http.js';
-import { fileNameProblem, formatPath, type FilexPath } from './names.js';
+import { formatPath, type FilexPath } from './names.js';
 import { hashingCounter } from './source.js';
 import { isExpired } from './transports/rest.js';
 
 export interface DownloadResult {
+  /** The name as fileX listed it. */
   name: string;
   file: string;
   bytes: number;
   sha256: string;
-  /** `--all`: already present locally with the same size. */
-  skipped?: 'present' | 'unsafe-name';
-  /** Why a file was skipped (unsafe-name). */
-  reason?: string;
+  /** `--all`: already present locally with the same size and modification time. */
+  skipped?: 'present';
+  /** The local name differs from the listed one (see `localFileName`). */
+  mapped?: boolean;
+  /** `--all`: this entry failed (the others went on); the code and message of its error. */
+  failed?: { code: string; message: string };
 }
 
 export interface DownloadOptions {
@@ -31,17 +34,27 @@ export interface DownloadOptions {
   onProgress?: (done: number, total?: number) => void;
 }
 
+// Characters no local file name may hold: the separator and NUL everywhere, plus Windows' reserved ones there.
+const NOT_IN_LOCAL_NAME = process.platform === 'win32' ? /[\/\\:*?"<>|\x00-\x1f%]/g : /[\/\x00%]/g;
+const NEEDS_MAPPING = process.platform === 'win32' ? /[\/\\:*?"<>|\x00-\x1f]/ : /[\/\x00]/;
+
 /**
- * A name the server sent is used as a local file name only when it passes the FILE_NAME
- * rule and is its own basename, so `../x`, `/etc/x` or `a/b` can never leave the target
- * directory. Returns the problem, or undefined when the name is safe.
+ * The local file name for a name fileX listed. Names the service made are never refused for
+ * failing the FILE_NAME rule (that rule is for names we send): `FEEDBACK_20250101.txt` or
+ * `Test file.txt` are saved as they are. Only what the local file system cannot hold as one
+ * name inside the target is mapped, reversibly: each `/` or NUL (on Windows also
+ * `\\:*?"<>|` and control characters) and, in such a name, each `%` becomes `%XX`; `.` and
+ * `..` become `%2E` and `%2E%2E`. A name that is not a non-empty string is an
+ * UnexpectedResponse.
  */
-export function unsafeNameProblem(name: unknown): string | undefined {
-  if (typeof name !== 'string') return 'the name is not a string';
-  const p = fileNameProblem(name);
-  if (p) return p;
-  if (basename(name) !== name) return 'the name is not a plain file name';
-  return undefined;
+export function localFileName(name: unknown): { local: string; mapped: boolean } {
+  if (typeof name !== 'string' || name === '') {
+    throw new BatchprepError(ErrorCode.UnexpectedResponse, `the listing holds an entry whose name is ${JSON.stringify(name) ?? String(name)}, not a file name`);
+  }
+  if (name === '.' || name === '..') return { local: name.replace(/\./g, '%2E'), mapped: true };
+  if (!NEEDS_MAPPING.test(name)) return { local: name, mapped: false };
+  const local = name.replace(NOT_IN_LOCAL_NAME, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return { local, mapped: true };
 }
 
 /** Resolves `dir/name` and proves it stays inside `dir` (belt and braces after the name check). */
@@ -144,9 +157,11 @@ export async function downloadFile(client: FilexClient, path: Required<FilexPath
 
 export interface DownloadAllOptions {
   signal?: AbortSignal;
+  /** Re-fetch every file, even those present with the same size and modification time. @default false */
+  force?: boolean;
   /** Called once per file as it is handled. */
   onFile?: (r: DownloadResult) => void;
-  /** Called with a warning for people (unsafe names). */
+  /** Called with a warning for people (mapped names, failed entries). */
   onWarning?: (message: string) => void;
   onProgress?: (name: string, done: number, total?: number) => void;
 }
@@ -159,35 +174,50 @@ export interface RemoteSpace {
   fetch(name: string, outFile: string, expectedSize: number | undefined, onProgress: (done: number, total?: number) => void): Promise<DownloadResult>;
 }
 
+// The listing's lastModified as epoch ms, or undefined when absent or unreadable.
+function listedTime(entry: FilexEntry): number | undefined {
+  const raw = entry.metadata?.lastModified;
+  const t = typeof raw === 'string' ? Date.parse(raw) : NaN;
+  return Number.isNaN(t) ? undefined : t;
+}
+
 /**
- * Mirrors a sub-space into `dir`: every FILE entry whose name is safe, skipping those
- * already present with the same size. Unsafe names are skipped with a warning and
- * reported in the results (the CLI exits non-zero for them).
+ * Mirrors a sub-space into `dir`. A file present with the listed size and modification time
+ * (downloads get the listed time as their mtime) is skipped unless `force`; one whose size or
+ * lastModified changed is fetched again. A failing entry (a name that is not a string, a
+ * 404, a short body) is recorded with its error and the others go on; the caller decides
+ * the exit code. Aborts and local write failures stop the run.
  */
 export async function mirrorSpace(remote: RemoteSpace, dir: string, options: DownloadAllOptions = {}): Promise<DownloadResult[]> {
   const results: DownloadResult[] = [];
-  for (const child of await remote.list()) {
-    if (child.type !== 'FILE') continue;
-    const problem = unsafeNameProblem(child.name);
-    if (problem) {
-      const r: DownloadResult = { name: String(child.name), file: '', bytes: 0, sha256: '', skipped: 'unsafe-name', reason: problem };
-      options.onWarning?.(`skipping ${JSON.stringify(child.name)} listed in ${remote.label}: ${problem}`);
-      results.push(r);
-      options.onFile?.(r);
-      continue;
-    }
-    const file = safeJoin(dir, child.name);
-    const size = child.metadata?.contentLength;
-    const existing = await stat(file).catch(() => undefined);
-    if (existing?.isFile() && size !== undefined && existing.size === size) {
-      const r: DownloadResult = { name: child.name, file, bytes: size, sha256: '', skipped: 'present' };
-      results.push(r);
-      options.onFile?.(r);
-      continue;
-    }
-    const r = await remote.fetch(child.name, file, size, (d, t) => options.onProgress?.(child.name, d, t));
+  const push = (r: DownloadResult) => {
     results.push(r);
     options.onFile?.(r);
+  };
+  for (const child of await remote.list()) {
+    if (!child || typeof child !== 'object' || child.type !== 'FILE') continue;
+    try {
+      const { local, mapped } = localFileName(child.name);
+      if (mapped) options.onWarning?.(`${JSON.stringify(child.name)} listed in ${remote.label} is saved as '${local}' (the local file system cannot hold the name as it is)`);
+      const file = safeJoin(dir, local);
+      const size = typeof child.metadata?.contentLength === 'number' ? child.metadata.contentLength : undefined;
+      const modified = listedTime(child);
+      const existing = await stat(file).catch(() => undefined);
+      const same = existing?.isFile() && size !== undefined && existing.size === size && (modified === undefined || Math.abs(existing.mtimeMs - modified) < 1000);
+      if (same && !options.force) {
+        push({ name: child.name, file, bytes: size, sha256: '', skipped: 'present', mapped });
+        continue;
+      }
+      const r = await remote.fetch(child.name, file, size, (d, t) => options.onProgress?.(child.name, d, t));
+      if (modified !== undefined) await utimes(file, new Date(), new Date(modified)).catch(() => undefined);
+      push({ ...r, mapped });
+    } catch (err) {
+      if (!isBatchprepError(err) || err.code === ErrorCode.Aborted || options.signal?.aborted) throw err;
+      if (['IoError', 'NotWritable', 'FileNotFound', 'OutputExists'].includes(err.code)) throw err;
+      const name = typeof child.name === 'string' ? child.name : (JSON.stringify(child.name) ?? String(child.name));
+      options.onWarning?.(`${remote.label}: ${JSON.stringify(name)} failed: ${err.code}: ${err.message}`);
+      push({ name, file: '', bytes: 0, sha256: '', failed: { code: err.code, message: err.message } });
+    }
   }
   return results;
 }
@@ -199,9 +229,4 @@ export function restSpace(client: FilexClient, space: Required<Omit<FilexPath, '
     list: async () => (await client.list(space, signal)).children ?? [],
     fetch: (name, outFile, expectedSize, onProgress) => downloadFile(client, { ...space, name }, outFile, { expectedSize, signal, onProgress }),
   };
-}
-
-/** `--all` over REST. */
-export async function downloadAll(client: FilexClient, space: Required<Omit<FilexPath, 'name'>>, dir: string, options: DownloadAllOptions = {}): Promise<DownloadResult[]> {
-  return mirrorSpace(restSpace(client, space, options.signal), dir, options);
 }

@@ -170,3 +170,21 @@ export function httpError(res: SmallResponse, url: URL, what: string): Batchprep
       return new BatchprepError(ErrorCode.UnexpectedResponse, `${where}${tail}`, { status: res.status });
   }
 }
+
+// Socket errors that mean no byte reached the server (the connection was never made).
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/** True when a failed request can not have reached the server, so repeating it cannot duplicate its effect. */
+export function neverReachedServer(err: BatchprepError): boolean {
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  return err.code === ErrorCode.NetworkError && typeof code === 'string' && NOT_CONNECTED.has(code);
+}
+
+/** The same failure, marked final, for requests that must not be repeated (a PUT that opens a tracking record). */
+export function finalError(err: BatchprepError): BatchprepError {
+  return new BatchprepError(err.code, `${err.message} (not retried: the request may have opened a tracking record)`, {
+    cause: err.cause,
+    status: err.status,
+    retryable: false,
+  });
+}

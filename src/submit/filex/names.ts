@@ -50,9 +50,10 @@ export function formatPath(p: FilexPath): string {
 /**
  * Parses `org[/app[/space[/file]]]` and checks each segment against the guide's rules,
  * so a typo is a usage error here rather than a 404 later. `min`/`max` say how many
- * segments the command needs.
+ * segments the command needs. The FILE_NAME rule applies to a name we send (`upload`); a
+ * name to fetch (`checkName: false`) is one fileX made and is taken as it is.
  */
-export function parseFilexPath(raw: string, min: number, max: number, usage: string): FilexPath {
+export function parseFilexPath(raw: string, min: number, max: number, usage: string, options: { checkName?: boolean } = {}): FilexPath {
   const parts = raw.replace(/^\/+|\/+$/g, '').split('/').filter((s, i, a) => !(s === '' && a.length === 1));
   if (parts.length < min || parts.length > max || parts.some((s) => s === '')) {
     throw new BatchprepError(ErrorCode.UsageError, `'${raw}' is not a fileX path; expected ${usage}`);
@@ -67,6 +68,6 @@ export function parseFilexPath(raw: string, min: number, max: number, usage: str
   if (space !== undefined && !SUB_SPACE.test(space)) {
     throw new BatchprepError(ErrorCode.UsageError, `sub-space '${space}' must be letters, digits or _ (e.g. in, out, in_arcv), in '${raw}'`);
   }
-  if (name !== undefined) checkFileName(name);
+  if (name !== undefined && options.checkName !== false) checkFileName(name);
   return { org, app, space, name };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { abortedError, BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 
@@ -11,7 +11,10 @@ export interface UploadSource {
   mtimeMs: number;
 }
 
-/** Stats the file and refuses what is not a regular file. */
+/**
+ * Stats the file, refuses what is not a regular file, and reads its first byte, so an
+ * unreadable file fails here, before fileX is asked for anything (a tracking record).
+ */
 export async function openSource(path: string): Promise<UploadSource> {
   let st;
   try {
@@ -20,6 +23,15 @@ export async function openSource(path: string): Promise<UploadSource> {
     throw fromFsError(err, path, 'read');
   }
   if (!st.isFile()) throw new BatchprepError(ErrorCode.IoError, `${path}: not a regular file`, { file: path });
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    await fh.read(Buffer.alloc(1), 0, 1, 0);
+  } catch (err) {
+    throw fromFsError(err, path, 'read');
+  } finally {
+    await fh?.close().catch(() => undefined);
+  }
   return { path, size: st.size, mtimeMs: st.mtimeMs };
 }
 

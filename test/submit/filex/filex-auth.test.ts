@@ -52,7 +52,7 @@ describe('FIP auth', () => {
   test('wrong credentials: exit 4 Unauthorized, and the password is not printed', async () => {
     const r = await runCli(['filex', 'ls', '0001'], { ...st.env, FILEX_PASSWORD: 'wrong-password-123' });
     expect(r.code).toBe(4);
-    expect(r.stderr).toMatch(/Unauthorized: FIP refused the credentials \(401\); check FILEX_USERNAME and FILEX_PASSWORD/);
+    expect(r.stderr).toMatch(/Unauthorized: FIP refused the credentials \(401: invalid_client: Bad credentials\); check FILEX_USERNAME and FILEX_PASSWORD/);
     expect(r.stdout + r.stderr).not.toContain('wrong-password-123');
   });
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { FilexClient, type PresignedUrl } from '../../../src/submit/filex/client.js';
-import { downloadFile, safeJoin, unsafeNameProblem } from '../../../src/submit/filex/download.js';
+import { downloadFile, localFileName, safeJoin } from '../../../src/submit/filex/download.js';
 import type { FilexPath } from '../../../src/submit/filex/names.js';
 import { runCli, sha256, startStack, type Stack } from './filex-helpers.js';
 
@@ -52,19 +52,38 @@ describe('filex download', () => {
     expect((await readFile(join(dir, 'feedback.txt'))).equals(b)).toBe(true);
   });
 
-  test('hostile names in a listing are never written (../x, /etc/x, a/b): warning, others downloaded, exit 3', async () => {
+  test('10.6 hostile names are downloaded byte-exact under a reported mapping, never outside the target', async () => {
     const dir = join(st.dir, 'hostile', 'inner');
     st.fx.faults.hostileNames = ['../x', '/etc/passwd-x', 'a/b', '..'];
     try {
       const r = await runCli(['filex', 'download', '0001/app1/out', '--all', '-o', dir], st.env);
-      expect(r.code).toBe(3);
-      expect(r.stderr).toMatch(/warning: skipping "\.\.\/x" listed in 0001\/app1\/out/);
-      expect(r.stderr).toMatch(/UnexpectedResponse: the listing of 0001\/app1\/out holds 4 name\(s\)/);
+      // '..' cannot travel in a URL: that entry fails (UnexpectedResponse, exit 3), the others are written.
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/warning: "\.\.\/x" listed in 0001\/app1\/out is saved as '\.\.%2Fx'/);
+      expect(r.stderr).toMatch(/UnexpectedResponse: 1 of the 6 files listed in 0001\/app1\/out failed \("\.\.": UnexpectedResponse\)/);
     } finally {
       st.fx.faults.hostileNames = undefined;
     }
-    expect((await readdir(dir)).sort()).toEqual(['a.bin', 'feedback.txt']);
+    expect((await readdir(dir)).sort()).toEqual(['%2Fetc%2Fpasswd-x', '..%2Fx', 'a%2Fb', 'a.bin', 'feedback.txt']);
+    expect(await readFile(join(dir, '..%2Fx'), 'utf8')).toBe('hostile:../x');
+    expect(await readFile(join(dir, 'a%2Fb'), 'utf8')).toBe('hostile:a/b');
     expect(await readdir(join(st.dir, 'hostile'))).toEqual(['inner']);
+  });
+
+  test('9.6 a listed name that is not a string is UnexpectedResponse for that entry; the others are downloaded (exit 3)', async () => {
+    const dir = join(st.dir, 'nonstring');
+    st.fx.faults.nonStringNames = [{ evil: true }, 42];
+    try {
+      const r = await runCli(['filex', 'download', '0001/app1/out', '--all', '-o', dir, '--json'], st.env);
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).not.toMatch(/internal error/i);
+      expect(r.stderr).toMatch(/UnexpectedResponse: 2 of the 4 files listed/);
+      const rows = JSON.parse(r.stdout) as Array<{ name: string; failed?: { code: string } }>;
+      expect(rows.filter((x) => x.failed).map((x) => x.failed!.code)).toEqual(['UnexpectedResponse', 'UnexpectedResponse']);
+    } finally {
+      st.fx.faults.nonStringNames = undefined;
+    }
+    expect((await readdir(dir)).sort()).toEqual(['a.bin', 'feedback.txt']);
   });
 
   test('a length that does not match the listing leaves no file behind (exit 3 IntegrityError)', async () => {
@@ -137,19 +156,23 @@ describe('filex download', () => {
 });
 
 describe('download name safety (properties)', () => {
-  test('any name the check accepts stays inside the target directory', () => {
+  test('every listed name maps to one file inside the target, unchanged when the file system allows it, reversibly otherwise', () => {
     fc.assert(
       fc.property(fc.string({ minLength: 1, maxLength: 20 }), (name) => {
-        if (unsafeNameProblem(name)) return;
-        const full = safeJoin('/tmp/target', name);
-        expect(full.startsWith('/tmp/target/')).toBe(true);
-        expect(full.slice('/tmp/target/'.length)).toBe(name);
+        const { local, mapped } = localFileName(name);
+        const full = safeJoin('/tmp/target', local);
+        expect(full).toBe(`/tmp/target/${local}`);
+        if (mapped) expect(decodeURIComponent(local)).toBe(name);
+        else expect(local).toBe(name);
       }),
     );
   });
 
-  test('traversal and separators are refused', () => {
-    for (const n of ['..', '.', '../x', 'a/b', '/etc/passwd', 'a\\b', '', 'x\0y']) expect(unsafeNameProblem(n)).toBeDefined();
-    for (const n of ['Testfile.txt', "a!@,&-='.b", '.hidden']) expect(unsafeNameProblem(n)).toBeUndefined();
+  test('names the service makes are kept; only separators, NUL, . and .. are mapped', () => {
+    for (const n of ['FEEDBACK_20250101.txt', 'Test file.txt', "a!@,&-='.b", '.hidden', '100%.txt', 'a\\b']) expect(localFileName(n)).toEqual({ local: n, mapped: false });
+    expect(localFileName('../x').local).toBe('..%2Fx');
+    expect(localFileName('x\0y%').local).toBe('x%00y%25');
+    expect(localFileName('..').local).toBe('%2E%2E');
+    for (const bad of ['', 42, { a: 1 }, null]) expect(() => localFileName(bad)).toThrow(/not a file name/);
   });
 });

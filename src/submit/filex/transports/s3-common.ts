@@ -5,6 +5,9 @@ import { checkEndpoint } from '../../http/endpoint.js';
 import type { FilexClient, S3TransferTokens } from '../client.js';
 import type { FilexPath } from '../names.js';
 
+/** Life of STS credentials whose `expiration` is missing or unreadable (guide: "valid for 1 hour only"). */
+export const ASSUMED_STS_LIFE_MS = 3_600_000;
+
 /** The STS credentials shape the AWS SDK wants from a provider. */
 export interface StsCredentials {
   accessKeyId: string;
@@ -22,25 +25,37 @@ export interface S3Target {
 /**
  * A credentials provider over `GET /S3TransferTokens`: it hands out the cached STS
  * credentials and fetches new ones once a third of their life (at most 5 minutes) is
- * left. The SDK calls it before signing whenever `expiration` is near (it re-asks on every
- * request inside its own 5-minute window), so an upload longer than a token's life signs
- * each request with live credentials. Never static keys.
+ * left. When `expiration` is missing or unreadable, the credentials are taken to live one
+ * hour from receipt (the guide: "valid for 1 hour only"), so they are renewed 5 minutes
+ * before that. The SDK calls it before signing whenever `expiration` is near, so an upload
+ * longer than a token's life signs each request with live credentials. Never static keys.
  */
-export function stsCredentialProvider(client: FilexClient, org: string, app: string, first?: S3TransferTokens, signal?: AbortSignal): {
+export function stsCredentialProvider(
+  client: FilexClient,
+  org: string,
+  app: string,
+  first?: S3TransferTokens,
+  signal?: AbortSignal,
+  clock: { now?: () => number } = {},
+): {
   provider: () => Promise<StsCredentials>;
   current: () => S3TransferTokens | undefined;
   refreshes: () => number;
 } {
+  const now = clock.now ?? Date.now;
   let tokens = first;
-  let fetchedAt = Date.now();
+  let fetchedAt = now();
   let inflight: Promise<void> | undefined;
   let refreshes = 0;
+  const expiresAt = (): number => {
+    const exp = Date.parse(tokens?.credentials.expiration ?? '');
+    return Number.isNaN(exp) ? fetchedAt + ASSUMED_STS_LIFE_MS : exp;
+  };
   const needsRefresh = (): boolean => {
     if (!tokens) return true;
-    const exp = Date.parse(tokens.credentials.expiration);
-    if (Number.isNaN(exp)) return false;
+    const exp = expiresAt();
     const life = Math.max(0, exp - fetchedAt);
-    return exp - Date.now() <= Math.min(300_000, life / 3);
+    return exp - now() <= Math.min(300_000, life / 3);
   };
   const provider = async (): Promise<StsCredentials> => {
     if (needsRefresh()) {
@@ -48,7 +63,7 @@ export function stsCredentialProvider(client: FilexClient, org: string, app: str
         .s3Tokens(org, app, signal)
         .then((t) => {
           tokens = t;
-          fetchedAt = Date.now();
+          fetchedAt = now();
           refreshes++;
         })
         .finally(() => {
@@ -57,13 +72,7 @@ export function stsCredentialProvider(client: FilexClient, org: string, app: str
       await inflight;
     }
     const c = tokens!.credentials;
-    const exp = Date.parse(c.expiration);
-    return {
-      accessKeyId: c.accessKeyId,
-      secretAccessKey: c.secretAccessKey,
-      sessionToken: c.sessionToken,
-      expiration: new Date(Number.isNaN(exp) ? Date.now() + 3_600_000 : exp),
-    };
+    return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken, expiration: new Date(expiresAt()) };
   };
   return { provider, current: () => tokens, refreshes: () => refreshes };
 }

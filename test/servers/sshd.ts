@@ -198,7 +198,9 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
       cleanupUser = username;
       const { stdout } = await run('id', ['-u', username]);
       const uid = Number(stdout.trim());
+      // sshd reads authorized_keys as the user: key login must keep working for this account.
       await chmod(dir, 0o755);
+      await chmod(join(dir, 'authorized_keys'), 0o644);
       for (const org of [orgId, ...(options.oboOrgs ?? [])]) await chown(join(dataDir, org, application, 'in'), uid, uid);
     }
     const homeDir = join(dir, 'home');

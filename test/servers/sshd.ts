@@ -59,7 +59,7 @@ export interface SshdHarness {
   /** sshd's pid (the listener). */
   pid: number;
   /** Stops (SIGSTOP) / continues (SIGCONT) every per-connection sshd process: freezes transfers without timing. */
-  pauseSessions(): Promise<number[]>;
+  pauseSessions(options?: { listener?: boolean }): Promise<number[]>;
   resumeSessions(pids: number[]): void;
   /** Everything sshd wrote to stderr so far (for failing-test diagnostics). */
   logs(): string;
@@ -247,7 +247,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
     const connectionPorts = () => {
       const opened = new Set([...log.text.matchAll(/^Connection from \S+ port (\d+) on /gm)].map((m) => m[1]!));
       const closed = new Set(
-        [...log.text.matchAll(/^(?:Disconnected from|Connection closed by|Connection reset by|Closing connection to|Received disconnect from|Timeout before authentication for|Unable to negotiate with|banner exchange: Connection from)\b.*?port (\d+)/gm)].map((m) => m[1]!),
+        [...log.text.matchAll(/^(?:Disconnected from|Connection closed by|Connection reset by|Closing connection to|Received disconnect from|Timeout before authentication for|Unable to negotiate with|banner exchange: Connection from|ssh_dispatch_run_fatal: Connection from)\b.*?port (\d+)/gm)].map((m) => m[1]!),
       );
       return { opened, open: [...opened].filter((p) => !closed.has(p)) };
     };
@@ -259,8 +259,8 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
       homeDir,
       knownHostsPath,
       pid: proc.pid!,
-      async pauseSessions() {
-        const pids = await descendants(proc.pid!);
+      async pauseSessions(pauseOptions: { listener?: boolean } = {}) {
+        const pids = [...(pauseOptions.listener ? [proc.pid!] : []), ...(await descendants(proc.pid!))];
         for (const pid of pids) process.kill(pid, 'SIGSTOP');
         return pids;
       },

@@ -156,6 +156,26 @@ describe('filex --via sftp host-key verification', () => {
     expect(r.stderr).toMatch(/UnknownHostKey/);
   });
 
+  test('a server with several host keys shows the type known_hosts has (ECDSA on record, ED25519 preferred by default)', async () => {
+    const ecdsaKey = join(st.dir, 'c_host_ecdsa');
+    await run('ssh-keygen', ['-q', '-t', 'ecdsa', '-N', '', '-f', ecdsaKey]);
+    const c = await startSshd({ extraConfig: `HostKey ${ecdsaKey}` });
+    try {
+      const home = await newHome('home-types');
+      await mkdir(join(home, '.ssh'));
+      const pub = (await readFile(`${ecdsaKey}.pub`, 'utf8')).split(/\s+/).slice(0, 2).join(' ');
+      await writeFile(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${c.port} ${pub}\n`);
+      const r = await runCli(['filex', 'ls', '0001/app1', '--via', 'sftp'], bare(c, home));
+      expect(r.code, r.stderr).toBe(0);
+      // Without that preference the server would show its ED25519 key, which is not on record.
+      const pinned = await runCli(['filex', 'ls', '0001/app1', '--via', 'sftp'], { ...bare(c, home), FILEX_SFTP_HOST_KEY_ALGORITHMS: 'ssh-ed25519' });
+      expect(pinned.code).toBe(4);
+      expect(pinned.stderr).toMatch(/HostKeyChanged: SFTP \[127\.0\.0\.1\]:\d+: known_hosts has ECDSA key\(s\) for this host, but it offered another type; the server's ED25519 key fingerprint is SHA256:/);
+    } finally {
+      await c.close();
+    }
+  });
+
   test('the FILEX_SFTP_HOST_FINGERPRINT pin: a match connects without known_hosts, a mismatch is HostKeyChanged (exit 4), a malformed pin is InvalidOption (exit 2) before connecting', async () => {
     const home = await newHome('home-pin');
     const ok = await runCli(['filex', 'ls', '0001/app1', '--via', 'sftp'], { ...bare(a, home), FILEX_SFTP_HOST_FINGERPRINT: a.hostKeySha256 });

@@ -107,7 +107,9 @@ export async function readKnownHosts(files: readonly string[]): Promise<KnownHos
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') continue;
+      // Absent (or under a path that is not a directory): no entries, as ssh(1) treats it.
+      const code = (err as NodeJS.ErrnoException)?.code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') continue;
       throw fromFsError(err, file, 'read');
     }
     out.push(...parseKnownHosts(text, file));

@@ -132,6 +132,18 @@ describe('filex --via sftp host-key verification', () => {
     expect(await exists(join(home, '.ssh', 'known_hosts'))).toBe(false);
   });
 
+  test('--accept-new-host-key that cannot record the key does not trust it (NotWritable, exit 2) and sends nothing', async () => {
+    const home = await newHome('home-unrecordable');
+    const blocker = join(st.dir, 'a-plain-file');
+    await writeFile(blocker, 'not a directory');
+    const logBefore = b.logs().length;
+    const r = await runCli(['filex', 'ls', '0001/app1', '--via', 'sftp', '--accept-new-host-key'], { ...passwordEnv(home), FILEX_SFTP_KNOWN_HOSTS: join(blocker, 'known_hosts') });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/NotWritable: could not record the host key of \[127\.0\.0\.1\]:\d+ in .*a-plain-file\/known_hosts: .*; the key was not trusted and nothing was sent/);
+    await b.waitForNoConnections();
+    expect(b.logs().slice(logBefore)).not.toMatch(AUTH_LINES);
+  });
+
   test('hashed known_hosts entries (ssh-keyscan | ssh-keygen -H) in HOME are honoured', async () => {
     const home = await newHome('home-hashed');
     await mkdir(join(home, '.ssh'));

@@ -18,6 +18,13 @@ export interface FilexEnv {
   FILEX_SFTP_KEY_PASSPHRASE?: string;
   FILEX_SFTP_PASSWORD?: string;
   FILEX_SFTP_HOST_FINGERPRINT?: string;
+  /** SFTP trust and algorithm settings (transports/sftp-settings.ts, README "SFTP settings"). */
+  FILEX_SFTP_KNOWN_HOSTS?: string;
+  FILEX_SFTP_KEX?: string;
+  FILEX_SFTP_CIPHERS?: string;
+  FILEX_SFTP_MACS?: string;
+  FILEX_SFTP_HOST_KEY_ALGORITHMS?: string;
+  FILEX_SFTP_PARTIAL?: string;
   [key: string]: string | undefined;
 }
 

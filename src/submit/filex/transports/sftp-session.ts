@@ -110,11 +110,20 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
     recordTo: o.recordHostKeysTo ?? knownHostsFiles[0]!,
     onReject: (r) => (rejection = r),
   });
+  const readyTimeoutMs = o.readyTimeoutMs ?? 20_000;
+  // The TCP connect gets the same bound as the SSH handshake (the OS would wait minutes).
   const sock: Socket = await new Promise((resolve, reject) => {
     const s = netConnect({ host: o.host, port });
     s.setNoDelay(true);
-    s.once('connect', () => resolve(s));
-    s.once('error', (err) => reject(new BatchprepError(ErrorCode.NetworkError, `SFTP ${o.host}:${port}: ${err.message}`, { cause: err, retryable: true })));
+    const timer = setTimeout(() => s.destroy(new Error(`no connection within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    s.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new BatchprepError(ErrorCode.NetworkError, `SFTP ${o.host}:${port}: ${err.message}`, { cause: err, retryable: true }));
+    });
   });
   const sftp = new SftpClient('batchprep');
   const onAbort = () => sock.destroy(new Error('aborted'));
@@ -129,7 +138,7 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
         password: privateKey ? undefined : o.password,
         privateKey,
         passphrase: o.passphrase,
-        readyTimeout: o.readyTimeoutMs ?? 20_000,
+        readyTimeout: readyTimeoutMs,
         algorithms: {
           kex: algorithms.kex as never,
           cipher: algorithms.cipher as never,

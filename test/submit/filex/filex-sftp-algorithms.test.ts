@@ -121,7 +121,7 @@ describe('filex --via sftp algorithms and logins against sshd', () => {
   });
 
   test('an unknown algorithm name is InvalidOption (exit 2) and nothing connects', async () => {
-    await modern.waitForNoConnections();
+    await modern.waitForNoConnections(30_000);
     const before = modern.totalConnections();
     const r = await runCli(['filex', 'ls', '0001/app1', '--via', 'sftp'], { ...sftpEnv(modern), FILEX_SFTP_CIPHERS: 'aes128-ctr,blowfish-cbc' });
     expect(r.code).toBe(2);

@@ -62,7 +62,7 @@ describe('filex --via sftp host-key verification', () => {
     expect(r.stderr).toContain(`ssh-keyscan -p ${b.port} 127.0.0.1 >> ${join(home, '.ssh', 'known_hosts')}`);
     expect(r.stderr).toContain(`FILEX_SFTP_HOST_FINGERPRINT=${b.hostKeySha256}`);
     expect(r.stderr).not.toContain(b.password!);
-    await b.waitForNoConnections();
+    await b.waitForNoConnections(30_000);
     const log = b.logs().slice(logBefore);
     expect(log).toMatch(/Connection from 127\.0\.0\.1/); // it did reach the server
     expect(log).toMatch(/kex: host key algorithm: ssh-ed25519/); // the key exchange ran
@@ -87,7 +87,7 @@ describe('filex --via sftp host-key verification', () => {
       expect(r.stderr).toContain(`differs from the one in ${kh}:1 (${a.hostKeySha256})`);
       expect(r.stderr).toContain(`ED25519 key fingerprint is ${b.hostKeySha256}`);
       expect(r.stderr).toContain(`ssh-keygen -R '[127.0.0.1]:${b.port}'`);
-      await b.waitForNoConnections();
+      await b.waitForNoConnections(30_000);
       const log = b.logs().slice(logBefore);
       expect(log).toMatch(/kex: host key algorithm: ssh-ed25519/);
       expect(log).not.toMatch(AUTH_LINES);
@@ -140,7 +140,7 @@ describe('filex --via sftp host-key verification', () => {
     const r = await runCli(['filex', 'ls', '0001/app1', '--via', 'sftp', '--accept-new-host-key'], { ...passwordEnv(home), FILEX_SFTP_KNOWN_HOSTS: join(blocker, 'known_hosts') });
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/NotWritable: could not record the host key of \[127\.0\.0\.1\]:\d+ in .*a-plain-file\/known_hosts: .*; the key was not trusted and nothing was sent/);
-    await b.waitForNoConnections();
+    await b.waitForNoConnections(30_000);
     expect(b.logs().slice(logBefore)).not.toMatch(AUTH_LINES);
   });
 
@@ -195,7 +195,7 @@ describe('filex --via sftp host-key verification', () => {
     const bad = await runCli(['filex', 'ls', '0001/app1', '--via', 'sftp'], { ...bare(a, home), FILEX_SFTP_HOST_FINGERPRINT: b.hostKeySha256 });
     expect(bad.code).toBe(4);
     expect(bad.stderr).toContain(`HostKeyChanged: SFTP [127.0.0.1]:${a.port}: the host key does not match FILEX_SFTP_HOST_FINGERPRINT (${b.hostKeySha256})`);
-    await a.waitForNoConnections();
+    await a.waitForNoConnections(30_000);
     const before = a.totalConnections();
     for (const pin of ['SHA256:tooshort', 'MD5:aa:bb:cc', a.hostKeySha256.slice('SHA256:'.length)]) {
       const r = await runCli(['filex', 'ls', '0001/app1', '--via', 'sftp'], { ...bare(a, home), FILEX_SFTP_HOST_FINGERPRINT: pin });

@@ -41,6 +41,8 @@ export const ErrorCode = {
   Unauthorized: 'Unauthorized',
   Forbidden: 'Forbidden',
   SpaceNotWritable: 'SpaceNotWritable',
+  UnknownHostKey: 'UnknownHostKey',
+  HostKeyChanged: 'HostKeyChanged',
   // exit 130: interrupted by the caller (AbortSignal, Ctrl-C)
   Aborted: 'Aborted',
 } as const;
@@ -91,6 +93,8 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   Unauthorized: 4,
   Forbidden: 4,
   SpaceNotWritable: 4,
+  UnknownHostKey: 4,
+  HostKeyChanged: 4,
   Aborted: 130,
 };
 

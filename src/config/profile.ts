@@ -53,7 +53,7 @@ function checkEntry(path: string, section: string, key: string, value: string, l
     const name = key.toUpperCase();
     throw new BatchprepError(
       ErrorCode.SecretInConfig,
-      `${where}: '${key}' in [${sectionLabel(section)}] holds a secret, and secrets are never read from the config file; remove it and export ${isSecretSetting(key) ? `${name}, or ${name}_FILE naming a file that holds it` : 'the password in the environment instead'}`,
+      `${where}: '${key}' in [${sectionLabel(section)}] holds a secret, and secrets are never read from the config file; remove it and export ${isSecretSetting(key) ? `${name}, or ${name}_FILE naming a file that holds it` : `${name} (with its password) in the environment instead`}`,
       { file: path },
     );
   }

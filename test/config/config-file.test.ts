@@ -1,7 +1,10 @@
 // The config file: where it is looked for, how it reads, and that every mistake names its line.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { configFilePath, parseConfig } from '../../src/config/config-file.js';
+import { applyProfile } from '../../src/config/profile.js';
 import { isProfileSetting, isSecretSetting, secretOfFileSetting } from '../../src/config/setting-names.js';
 import type { BatchprepError } from '../../src/errors.js';
 
@@ -72,5 +75,23 @@ describe('setting names', () => {
   test('profile keys: FINPRO_*, FILEX_*, FIP_* and the proxy variables', () => {
     for (const s of ['finpro_base_url', 'FILEX_SFTP_HOST', 'fip_token_url', 'https_proxy', 'no_proxy']) expect(isProfileSetting(s), s).toBe(true);
     for (const s of ['home', 'path', 'batchprep_profile', 'finpro_', 'aws_region', 'node_options']) expect(isProfileSetting(s), s).toBe(false);
+  });
+});
+
+describe('the README example', () => {
+  test("the README's config file parses and holds no secret", async () => {
+    const readme = await readFile(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('## Profiles and secrets'));
+    const ini = /```ini\n([\s\S]*?)```/.exec(section)![1]!;
+    const dir = await mkdtemp(join(tmpdir(), 'readme-config-'));
+    try {
+      await writeFile(join(dir, 'config'), ini);
+      const applied = await applyProfile({ BATCHPREP_CONFIG_FILE: join(dir, 'config') }, { profile: 'uat', cwd: dir });
+      expect(applied.env).toMatchObject({ FINPRO_CLIENT_ID: 'acme-uat', FINPRO_CLIENT_SECRET_FILE: '/run/secrets/finpro-uat', FILEX_SFTP_PORT: '22' });
+      const prod = await applyProfile({ BATCHPREP_CONFIG_FILE: join(dir, 'config') }, { profile: 'production', cwd: dir });
+      expect(prod.env.FINPRO_BASE_URL).toBe('https://api.finpro.example');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -192,12 +192,16 @@ describe('secret files (*_FILE)', () => {
     }
   });
 
-  test('a profile may name the secret file; FINPRO_CLIENT_SECRET in the environment wins over it', async () => {
-    const withFile = await otherConfig('with-file.ini', `[profile p]\nfinpro_base_url = ${prod.url}\nfinpro_client_secret_file = ${files.path('secret.txt')}\n`);
-    const ok = await submit({ BATCHPREP_CONFIG_FILE: withFile, FINPRO_CLIENT_SECRET: undefined }, ['--profile', 'p', '--reference-id', 'sec-file-3']);
+  test('a profile may hold the client, app and org IDs and name the secret file; FINPRO_CLIENT_SECRET in the environment wins over it', async () => {
+    const withFile = await otherConfig(
+      'with-file.ini',
+      `[profile p]\nfinpro_base_url = ${prod.url}\nfinpro_client_id = ${TEST_CREDENTIALS.clientId}\nfinpro_app_id = ${TEST_CREDENTIALS.appId}\nfinpro_org_id = ${TEST_CREDENTIALS.orgId}\nfinpro_client_secret_file = ${files.path('secret.txt')}\n`,
+    );
+    const noIds = { FINPRO_CLIENT_ID: undefined, FINPRO_APP_ID: undefined, FINPRO_ORG_ID: undefined };
+    const ok = await submit({ ...noIds, BATCHPREP_CONFIG_FILE: withFile, FINPRO_CLIENT_SECRET: undefined }, ['--profile', 'p', '--reference-id', 'sec-file-3']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(prod.batches.has('sec-file-3')).toBe(true);
-    const envWins = await submit({ BATCHPREP_CONFIG_FILE: withFile, FINPRO_CLIENT_SECRET: 'a-wrong-secret-value' }, ['--profile', 'p']);
+    const envWins = await submit({ ...noIds, BATCHPREP_CONFIG_FILE: withFile, FINPRO_CLIENT_SECRET: 'a-wrong-secret-value' }, ['--profile', 'p']);
     expect(envWins.code).toBe(4);
     expect(envWins.stderr).not.toContain('a-wrong-secret-value');
   });

@@ -25,10 +25,13 @@ export function isSecretSetting(name: string): boolean {
   return /(^|_)(SECRET|PASSWORD|PASSWD|PASSPHRASE|TOKEN|SECRET_KEY|ACCESS_KEY|PRIVATE_KEY|API_KEY)$/.test(upper);
 }
 
-/** The secret a `*_FILE` variable names a file for, or undefined when it is not one. */
+/**
+ * The secret a `*_FILE` variable names a file for, or undefined when it is not one of
+ * batchprep's (another program's GITHUB_TOKEN_FILE is none of our business).
+ */
 export function secretOfFileSetting(name: string): string | undefined {
   const upper = name.toUpperCase();
-  if (!upper.endsWith('_FILE')) return undefined;
+  if (!upper.endsWith('_FILE') || !PROFILE_PREFIXES.some((p) => upper.startsWith(p))) return undefined;
   const base = upper.slice(0, -'_FILE'.length);
   return isSecretSetting(base) ? base : undefined;
 }

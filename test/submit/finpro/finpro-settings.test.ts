@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { BatchprepError } from '../../../src/errors.js';
 import { submitToFinPro, type SubmitToFinProOptions } from '../../../src/submit/finpro/client.js';
+import { submitManifest } from '../../../src/submit/finpro/manifest-submit.js';
 import { DEFAULT_HEADER_NAMES, finProProtocolFromEnv, resolveFinproOptions } from '../../../src/submit/finpro/settings.js';
 import { startFinProServer, TEST_CREDENTIALS, type FinProServer } from '../../servers/finpro-server.js';
 import { finproEnv, GOOD_CSV, runCli, tempFiles } from './finpro-helpers.js';
@@ -76,6 +77,19 @@ describe('CLI: a non-default set end to end', () => {
     expect(custom.batches.size).toBe(0);
   });
 
+  test('a prepare output DIR goes part by part to the same non-default set', async () => {
+    const out = files.path('parts');
+    const prep = await runCli(['prepare', files.path('good.csv'), '--out-dir', out, '--reference-id', 'custom-parts', '--max-rows', '2'], customEnv());
+    expect(prep.code, prep.stderr).toBe(0);
+    const r = await runCli(['finpro', 'submit', out, '--retries', '0'], customEnv());
+    expect(r.code, r.stderr).toBe(0);
+    expect(custom.batches.size).toBe(2);
+    expect(custom.received.map((u) => [u.path, u.file?.field])).toEqual([
+      [CUSTOM.uploadPath, 'consents'],
+      [CUSTOM.uploadPath, 'consents'],
+    ]);
+  });
+
   test('FINPRO_UPLOAD_URL wins over FINPRO_BASE_URL; with --endpoint it is a usage error and nothing is sent', async () => {
     const both = await submit(customEnv({ FINPRO_BASE_URL: 'http://127.0.0.1:9' }), ['--reference-id', 'custom-set-2']);
     expect(both.code).toBe(0);
@@ -138,4 +152,10 @@ describe('library options', () => {
       fileField: undefined,
     });
   });
+});
+
+test('submitManifest resolves the settings once, before reading anything: a bad one throws, it is not a failed part', async () => {
+  const err = (await submitManifest('/no/such/dir', { baseUrl: custom.url, credentials: TEST_CREDENTIALS, fileField: 'global_config' }).catch((e: unknown) => e)) as BatchprepError;
+  expect(err.code).toBe('InvalidOption');
+  expect(err.message).toMatch(/FINPRO_FILE_FIELD 'global_config'/);
 });

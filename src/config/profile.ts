@@ -34,6 +34,13 @@ async function loadConfig(path: string, mustExist: boolean): Promise<ConfigFile 
   return parseConfig(text, path);
 }
 
+/**
+ * Settings that are one choice written two ways: when the environment sets any of a group,
+ * the profile's values for the whole group yield (FINPRO_BASE_URL=... in the shell must not
+ * lose to a profile's FINPRO_UPLOAD_URL, which would otherwise win as the more specific one).
+ */
+const GROUPS: string[][] = [['FINPRO_BASE_URL', 'FINPRO_UPLOAD_URL']];
+
 /** A URL with a password in it (`https://user:pass@proxy`) carries a secret. */
 function hasUrlPassword(value: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/@\s]*:[^/@\s]*@/i.test(value);
@@ -90,7 +97,8 @@ export async function applyProfile(env: Env, options: ApplyProfileOptions): Prom
   for (const [key, entry] of section.entries) {
     const variable = key.toUpperCase();
     const secret = secretOfFileSetting(variable);
-    if (isSet(variable) || (secret !== undefined && isSet(secret))) continue;
+    const group = GROUPS.find((g) => g.includes(variable)) ?? [];
+    if (isSet(variable) || (secret !== undefined && isSet(secret)) || group.some(isSet)) continue;
     out[variable] = entry.value;
   }
   return { env: out, file: path, profile: name };

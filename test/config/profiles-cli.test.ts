@@ -99,6 +99,12 @@ describe('choosing a profile', () => {
     const envWins = await submit({ FINPRO_FILE_FIELD: 'file' }, ['--profile', 'uat']);
     expect(envWins.code).toBe(1);
     expect(envWins.stderr).toMatch(/the file field 'consents' is required/);
+    // FINPRO_BASE_URL in the environment beats the profile's FINPRO_UPLOAD_URL (one setting written two ways).
+    uat.reset();
+    const baseWins = await submit({ FINPRO_BASE_URL: prod.url }, ['--profile', 'uat', '--reference-id', 'prof-env-1']);
+    expect(baseWins.code, baseWins.stderr).toBe(4); // prod expects the default header names, the profile's are uat's
+    expect(prod.received).toHaveLength(1);
+    expect(uat.received).toHaveLength(0);
     // --endpoint beats FINPRO_BASE_URL from the environment, which beats [default].
     const flagWins = await submit({ FINPRO_BASE_URL: 'http://127.0.0.1:9' }, ['--endpoint', prod.url, '--reference-id', 'prof-flag-1']);
     expect(flagWins.code, flagWins.stderr).toBe(0);

@@ -146,7 +146,7 @@ async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<Su
   const defaults = await readDefaults(args, ctx);
   const protocol = finProProtocolFromEnv(ctx.env);
   if (args.endpoint !== undefined && protocol.uploadUrl !== undefined) {
-    throw new BatchprepError(ErrorCode.UsageError, '--endpoint sets the base URL, but FINPRO_UPLOAD_URL (the full upload URL, from the environment or the profile) is set too; use one of them');
+    throw new BatchprepError(ErrorCode.UsageError, '--endpoint sets the base URL, but FINPRO_UPLOAD_URL (the full upload URL, from the environment or the profile) is set too; use one of them (to override the upload URL of a profile, set FINPRO_UPLOAD_URL or FINPRO_BASE_URL in the environment)');
   }
   const baseUrl = args.endpoint ?? protocol.baseUrl;
   if (!baseUrl && !protocol.uploadUrl) {

@@ -119,7 +119,7 @@ describe('choosing a profile', () => {
     const xdg = await submit({ BATCHPREP_CONFIG_FILE: undefined, XDG_CONFIG_HOME: join(files.dir, 'xdg'), HOME: join(files.dir, 'home') }, ['--profile', 'uat', '--reference-id', 'prof-xdg-1']);
     expect(xdg.code, xdg.stderr).toBe(0);
     expect(uat.batches.has('prof-xdg-1')).toBe(true);
-    const home = await submit({ BATCHPREP_CONFIG_FILE: undefined, HOME: join(files.dir, 'home') }, ['--profile', 'uat', '--reference-id', 'prof-home-1']);
+    const home = await submit({ BATCHPREP_CONFIG_FILE: undefined, XDG_CONFIG_HOME: undefined, HOME: join(files.dir, 'home') }, ['--profile', 'uat', '--reference-id', 'prof-home-1']);
     expect(home.code, home.stderr).toBe(0);
     expect(uat.batches.has('prof-home-1')).toBe(true);
   });
@@ -144,7 +144,7 @@ describe('refusals (exit 2, nothing sent)', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/FileNotFound: .*nope\.ini: no such file/);
     // A profile asked for while no config file exists at the default place.
-    const none = await submit({ BATCHPREP_CONFIG_FILE: undefined, HOME: join(files.dir, 'empty-home') }, ['--profile', 'uat']);
+    const none = await submit({ BATCHPREP_CONFIG_FILE: undefined, XDG_CONFIG_HOME: undefined, HOME: join(files.dir, 'empty-home') }, ['--profile', 'uat']);
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/FileNotFound: .*empty-home\/\.config\/batchprep\/config: no such file/);
     expect(prod.received.length + uat.received.length).toBe(0);

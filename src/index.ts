@@ -20,6 +20,10 @@ export { FILE_NAME_PATTERN, fileNameProblem, isValidFileName, sanitizeFileName }
 export { submitToFinPro, FINPRO_UPLOAD_PATH } from './submit/finpro/client.js';
 export type { SubmitToFinProOptions, FinProSubmitResult } from './submit/finpro/client.js';
 export { finProCredentialsFromEnv } from './submit/finpro/credentials.js';
+export { resolveFinproOptions, finProProtocolFromEnv, DEFAULT_HEADER_NAMES, DEFAULT_FILE_FIELD } from './submit/finpro/settings.js';
+export type { FinProHeaderNames, FinProProtocolOptions, ResolvedFinProProtocol } from './submit/finpro/settings.js';
+export { resolveEnvironment } from './config/environment.js';
+export type { ResolveEnvironmentOptions } from './config/environment.js';
 export type { FinProCredentials } from './submit/finpro/credentials.js';
 export { submitManifest, SUBMITTED_FILE } from './submit/finpro/manifest-submit.js';
 export type { SubmitManifestOptions, ManifestSubmitResult, ManifestPartResult, PartOutcome } from './submit/finpro/manifest-submit.js';

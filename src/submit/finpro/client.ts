@@ -10,7 +10,6 @@ import type { FileReport } from '../../core/issues.js';
 import { formatFromName, sniffFormat } from '../../validate/sniff.js';
 import { DEFAULT_MAX_BYTES } from '../../validate/faces.js';
 import type { FormatGuess } from '../../validate/sniff.js';
-import { checkEndpoint, joinUrl } from '../http/endpoint.js';
 import { withRetry } from '../http/retry.js';
 import { credentialHeaders } from './credentials.js';
 import type { FinProCredentials } from './credentials.js';
@@ -20,13 +19,18 @@ import { checkReferenceId, generateReferenceId } from './reference-id.js';
 import { buildMultipart } from './multipart.js';
 import { spoolToTempFile } from '../../fs/spool.js';
 import { validateForUpload } from './validate-upload.js';
+import { resolveFinproOptions } from './settings.js';
+import type { FinProProtocolOptions, ResolvedFinProProtocol } from './settings.js';
 
-/** The upload path under the base URL (SPEC section 5). */
-export const FINPRO_UPLOAD_PATH = ['fi', 'requests', 'schedule', 'upload', 'v3'] as const;
+export { FINPRO_UPLOAD_PATH } from './settings.js';
 
-export interface SubmitToFinProOptions {
-  /** Base URL, e.g. `https://api.finpro.example`; plain http only for loopback hosts. */
-  baseUrl: string;
+export interface SubmitToFinProOptions extends FinProProtocolOptions {
+  /**
+   * Base URL, e.g. `https://api.finpro.example`; plain http only for loopback hosts. The upload
+   * goes to this + `/fi/requests/schedule/upload/v3` (a default: the document names no path),
+   * unless `uploadUrl` gives the full URL. One of the two is required.
+   */
+  baseUrl?: string;
   /** The four identity headers (see `finProCredentialsFromEnv`). */
   credentials: FinProCredentials;
   /** The batch's reference ID (5–60 `[A-Za-z0-9_-]`). @default generated `bp-<utc stamp>-<8 hex>` */
@@ -153,7 +157,7 @@ export async function submitToFinPro(
   // The effective defaults, as the server applies them (single fields over global_config);
   // a bad default fails here, before any I/O.
   const defaults = resolveDefaults(options.globalConfig, options.singleFields);
-  const base = checkEndpoint(options.baseUrl, 'FinPro endpoint');
+  const protocol = resolveFinproOptions(options);
   const referenceId = options.referenceId === undefined ? generateReferenceId() : checkReferenceId(options.referenceId);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   throwIfAborted(options.signal);
@@ -166,18 +170,18 @@ export async function submitToFinPro(
     try {
       const format = await detectFormat(spooled.path, '-');
       const fileName = options.fileName ?? (format === 'json' ? 'stdin.json' : format === 'csv' ? 'stdin.csv' : 'stdin');
-      return await submitPath(spooled.path, { ...options, fileName, referenceId, defaults }, base, maxBytes);
+      return await submitPath(spooled.path, { ...options, fileName, referenceId, defaults }, protocol, maxBytes);
     } finally {
       await spooled.cleanup();
     }
   }
-  return submitPath(input, { ...options, referenceId, defaults }, base, maxBytes);
+  return submitPath(input, { ...options, referenceId, defaults }, protocol, maxBytes);
 }
 
 async function submitPath(
   path: string,
   options: SubmitToFinProOptions & { referenceId: string; defaults?: GlobalDefaults },
-  base: URL,
+  protocol: ResolvedFinProProtocol,
   maxBytes: number,
 ): Promise<FinProSubmitResult> {
   const fileName = options.fileName ?? basename(path);
@@ -206,9 +210,10 @@ async function submitPath(
     });
     options.onValidated?.(report);
   }
-  const url = joinUrl(base, ...FINPRO_UPLOAD_PATH);
+  const url = protocol.url;
   const contentType = CONTENT_TYPES[await detectFormat(path, fileName)];
-  const headers = credentialHeaders(options.credentials);
+  const headers = credentialHeaders(options.credentials, protocol.headerNames);
+  const fileField = protocol.fileField;
   const timeoutMs = options.timeoutMs ?? 120_000;
   let attempts = 0;
   let possiblyLanded = false;
@@ -216,7 +221,7 @@ async function submitPath(
     async ({ attempt }) => {
       attempts = attempt;
       try {
-        const reply = await attemptUpload({ url, path, fileName, contentType, bytes, headers, timeoutMs, options });
+        const reply = await attemptUpload({ url, path, fileName, fileField, contentType, bytes, headers, timeoutMs, options });
         return {
           referenceId: reply.data.reference_id ?? options.referenceId,
           batchId: reply.data.batch_id,
@@ -263,6 +268,7 @@ interface AttemptInput {
   url: URL;
   path: string;
   fileName: string;
+  fileField: string;
   contentType: string;
   bytes: number;
   headers: Record<string, string>;
@@ -282,7 +288,7 @@ async function attemptUpload(a: AttemptInput) {
     const v = options.singleFields?.[key];
     if (v !== undefined) fields.push([key, v]);
   }
-  const body = buildMultipart(fields, { field: 'file', path: a.path, fileName: a.fileName, contentType: a.contentType, bytes: a.bytes });
+  const body = buildMultipart(fields, { field: a.fileField, path: a.path, fileName: a.fileName, contentType: a.contentType, bytes: a.bytes });
   const timeout = AbortSignal.timeout(a.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const origin = a.url.origin;

@@ -48,6 +48,6 @@ describe('maxErrors', () => {
     expect(report.issues.every((i) => i.severity === 'warning')).toBe(true);
     expect(report.errorCount).toBe(1);
     expect(report.valid).toBe(false);
-    expect(report.apiErrorCode).toBe('InvalidFileContent');
+    expect(report.apiErrorCode).toBeNull(); // only row rules fail: no documented upload-time rejection
   });
 });

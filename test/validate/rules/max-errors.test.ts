@@ -50,4 +50,38 @@ describe('maxErrors', () => {
     expect(report.valid).toBe(false);
     expect(report.apiErrorCode).toBeNull(); // only row rules fail: no documented upload-time rejection
   });
+
+  it('file-level errors are listed whatever maxErrors: 1,000 duplicate warnings do not push FileTooLarge out', async () => {
+    const dups = Array.from({ length: 1000 }, () => `${U1},,,`).join('\n');
+    const text = `${HEADER}\n${dups}\n`;
+    const report = await csv(text, { maxErrors: 5, maxBytes: text.length - 10 });
+    expect(report.apiErrorCode).toBe('FileTooLarge');
+    expect(report.issues.filter((i) => i.code === 'DuplicateConsentId')).toHaveLength(5);
+    expect(report.issues.filter((i) => i.code === 'FileTooLarge')).toHaveLength(1);
+    expect(report.truncated).toBe(true);
+    expect(report.counts).toMatchObject({ DuplicateConsentId: 999, FileTooLarge: 1 });
+  });
+
+  it.each([
+    ['MalformedCsv', `${HEADER}\n${Array.from({ length: 20 }, () => 'bad,,,').join('\n')}\nab"c,,,\n`, 'a.csv'],
+    ['BomNotAllowed', `\uFEFF${HEADER}\n${Array.from({ length: 20 }, () => 'bad,,,').join('\n')}\n`, 'a.csv'],
+    ['MissingColumn', `fiDataRangeFrom\n${Array.from({ length: 20 }, () => 'nope').join('\n')}\n`, 'a.csv'],
+    ['MalformedJson', `[${Array.from({ length: 20 }, () => '{"consentId": "bad"}').join(',\n')},\n{"consentId": }]`, 'a.json'],
+  ])('%s is listed even with maxErrors 0 and after the cap is reached', async (code, text, fileName) => {
+    for (const maxErrors of [0, 2]) {
+      const report = await csv(text, { fileName, maxErrors });
+      expect(report.issues.map((i) => i.code)).toContain(code);
+      expect(report.issues.filter((i) => i.code !== code).length).toBeLessThanOrEqual(maxErrors);
+      expect(report.valid).toBe(false);
+    }
+  });
+
+  it('maxErrors 0 lists no row issue but counts them all', async () => {
+    const report = await csv(badRows(30), { maxErrors: 0 });
+    expect(report.issues).toEqual([]);
+    expect(report.errorCount).toBe(30);
+    expect(report.counts).toEqual({ InvalidConsentId: 30 });
+    expect(report.truncated).toBe(true);
+    expect(report.valid).toBe(false);
+  });
 });

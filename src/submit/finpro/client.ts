@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
@@ -7,8 +7,7 @@ import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError,
 import { resolveDefaults } from '../../core/defaults.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import type { FileReport } from '../../core/issues.js';
-import { formatFromName, sniffFormat } from '../../validate/sniff.js';
-import { DEFAULT_MAX_BYTES } from '../../validate/faces.js';
+import { DEFAULT_MAX_BYTES, detectFileFormat } from '../../validate/faces.js';
 import type { FormatGuess } from '../../validate/sniff.js';
 import { checkEndpoint, joinUrl } from '../http/endpoint.js';
 import { withRetry } from '../http/retry.js';
@@ -101,21 +100,10 @@ async function readReply(body: AsyncIterable<Uint8Array> & { destroy?: () => voi
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The format the server will see: by the name's extension, else sniffed from the first bytes like the validator does. */
+/** The format the server will see: the validator engine's own decision (name, else the first 4 KiB). */
 async function detectFormat(path: string, fileName: string): Promise<FormatGuess> {
-  const byName = formatFromName(fileName);
-  if (byName !== 'unknown') return byName;
-  const fh = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await fh.read({ buffer: Buffer.alloc(512), position: 0 });
-    let head = buffer.subarray(0, bytesRead);
-    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
-    return sniffFormat(head, true) ?? 'csv';
-  } catch (err) {
-    throw fromFsError(err, path, 'read');
-  } finally {
-    await fh.close();
-  }
+  const decision = await detectFileFormat(path, { fileName });
+  return decision.format ?? 'unsupported';
 }
 
 const CONTENT_TYPES: Record<FormatGuess, string> = {

@@ -62,7 +62,8 @@ describe('batchprep prepare', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('InvalidConsentId');
     expect(r.stderr).toContain('nothing was written');
-    expect(await readdir(join(dir, 'o3'))).toEqual([]);
+    // Not even the out-dir: a failure removes the directory it created.
+    expect(await readdir(join(dir, 'o3')).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
   });
 
   it('with --reject-file writes the valid rows and the rejected ones with their issues', async () => {
@@ -114,12 +115,17 @@ describe('batchprep prepare', () => {
     child.stderr.on('data', (d) => (stderr += d));
     child.stdin.write(`${HEADER}\n`);
     for (let i = 0; i < 2000; i++) child.stdin.write(`${id(i + 10)},,,\n`);
-    // Wait until parts are being written, then Ctrl-C while stdin is still open.
-    for (let t = 0; t < 200; t++) {
+    // Readiness, not a sleep: wait (polling the file system, however long it takes) until
+    // parts are being written, then Ctrl-C while stdin is still open, so it really is mid-way.
+    let partsSeen = 0;
+    while (partsSeen <= 2) {
+      expect(child.exitCode).toBeNull();
       const tmp = (await readdir(out)).filter((n) => n.startsWith('.batchprep-tmp-'));
-      if (tmp.length && (await readdir(join(out, tmp[0]!)).catch(() => [])).length > 2) break;
-      await new Promise((r) => setTimeout(r, 50));
+      partsSeen = tmp.length ? (await readdir(join(out, tmp[0]!)).catch(() => [])).length : 0;
+      if (partsSeen <= 2) await new Promise((r) => setTimeout(r, 20));
     }
+    expect(partsSeen).toBeGreaterThan(2);
+    expect(child.exitCode).toBeNull(); // still running: stdin is open, so it cannot have finished
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code).toBe(130);

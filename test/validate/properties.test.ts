@@ -10,7 +10,8 @@ import { FILE_LEVEL_CODES, IssueCode, UNPARSEABLE_CODES, type FileReport } from 
 import type { ValidateOptions } from '../../src/validate/faces.js';
 
 const CODES = new Set<string>(Object.values(IssueCode));
-const TIMEOUT_MS = 5000;
+/** A hang guard only (it names the input); generous so a loaded machine never trips it. */
+const TIMEOUT_MS = 30_000;
 
 /** Races the validation against a timer: a hang fails the property. */
 async function settle(chunks: Uint8Array[], options: ValidateOptions): Promise<{ report?: FileReport; error?: unknown }> {
@@ -152,7 +153,7 @@ describe('properties: chunking', () => {
     );
   });
 
-  // Counterexamples the property above found (test/ENGINE-BUGS.md 5-7), pinned so they do not
+  // Counterexamples the property above found (once chunking-dependent reports: a stopping error before a bad byte, an issue before the size cap, a long record with a quote error), pinned so they do not
   // depend on a random seed: each input gives a different report when fed byte by byte.
   it.each([
     ['a syntax error before a bad UTF-8 byte in the same chunk (JSON)', Buffer.concat([toBytes('consentId,configId\n'), Buffer.from([0xfe, 0xff])]), { format: 'json' as const }],

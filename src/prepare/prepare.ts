@@ -8,6 +8,7 @@ import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../error
 import { IssueCode, type FileFormat, type FileReport } from '../core/issues.js';
 import { sanitizeFileName, splitExtension } from '../core/file-name.js';
 import type { GlobalDefaults } from '../core/defaults.js';
+import type { DateFormat } from '../core/datetime.js';
 import { FINPRO_MAX_BYTES, isValidReferenceId, utcStamp } from '../core/finpro-rules.js';
 import { openAtomicOutput } from '../fs/atomic-output.js';
 import { PartWriter, type PartInfo } from './part-writer.js';
@@ -31,6 +32,8 @@ export interface PrepareOptions {
   dedupe?: boolean;
   /** Warnings become errors, as in validate (a duplicate is an error unless `dedupe`). @default false */
   strict?: boolean;
+  /** Date-times accepted: `rfc3339` or `iso8601` (see ValidateOptions.dateFormat); values are written as given. @default 'rfc3339' */
+  dateFormat?: DateFormat;
   /** Global defaults materialised into the rows. */
   defaults?: GlobalDefaults;
   /** Reference IDs are `<referenceId>-0001`, `-0002`...; 5-60 chars of [A-Za-z0-9_-] each. @default `<input stem>-<UTC yyyymmddHHMMSS>-<4 hex>` */
@@ -158,6 +161,7 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
       strict: options.strict,
       duplicateCheck: true,
       defaults: options.defaults,
+      dateFormat: options.dateFormat,
       signal: options.signal,
       // From prepareFile: sizes the duplicate index once.
       sizeHint: (options as { sizeHint?: number }).sizeHint,

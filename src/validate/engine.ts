@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { analyseHeader, type CsvLayout } from '../core/csv-header.js';
 import { CsvScanner } from './csv-scanner.js';
 import type { GlobalDefaults } from '../core/defaults.js';
+import type { DateFormat } from '../core/datetime.js';
 import { clipValue, FILE_LEVEL_CODES, IssueCode, UNPARSEABLE_CODES, type ApiErrorCode, type FileFormat, type FileReport, type Issue } from '../core/issues.js';
 import { RowChecker } from '../core/row-rules.js';
 import { JsonRowReader, type JsonRow } from './json-rows.js';
@@ -21,6 +22,8 @@ export interface EngineOptions {
   maxRecordLength: number;
   /** Size of the input when known (files): lets the duplicate index size itself once. */
   sizeHint?: number;
+  /** Date-times accepted by the row rules. */
+  dateFormat: DateFormat;
   /** Off: every CSV row takes the split path (for differential tests of the in-place path). @default true */
   fastPath?: boolean;
 }
@@ -88,7 +91,7 @@ export class ValidationEngine {
   ) {
     this.warning = options.strict ? 'error' : 'warning';
     this.sampling = Boolean(options.sizeHint) && options.duplicateCheck;
-    this.checker = new RowChecker({ defaults: options.defaults, duplicateCheck: options.duplicateCheck, strict: options.strict });
+    this.checker = new RowChecker({ defaults: options.defaults, duplicateCheck: options.duplicateCheck, strict: options.strict, dateFormat: options.dateFormat });
   }
 
   /** The format decision, once made (after `HEAD_BYTES` bytes or at the end). */

@@ -2,6 +2,7 @@ import { Buffer } from 'node:buffer';
 import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { resolveDefaults, type GlobalDefaults } from '../core/defaults.js';
+import { DATE_FORMATS, type DateFormat } from '../core/datetime.js';
 import { FINPRO_MAX_BYTES } from '../core/finpro-rules.js';
 import type { ConsentRow, FileFormat, FileReport, Issue } from '../core/issues.js';
 import { abortedError, BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
@@ -21,6 +22,11 @@ export interface ValidateOptions {
   strict?: boolean;
   /** Keep the duplicate-ID index (the only state that grows with the input). @default true */
   duplicateCheck?: boolean;
+  /**
+   * Date-times accepted: `rfc3339` (every example in the FinPro document) or `iso8601` (also a
+   * date alone, no offset, reduced precision, basic format; still calendar-checked). @default 'rfc3339'
+   */
+  dateFormat?: DateFormat;
   /** Global defaults applied to empty cells and absent keys (SPEC section 3); checked first (`InvalidDefaults`). */
   defaults?: GlobalDefaults;
   /** Largest record (CSV record or JSON string) in characters before `RecordTooLarge`. @default 1048576 */
@@ -69,6 +75,10 @@ export function resolveValidateOptions(options: ValidateOptions = {}): EngineOpt
   if (!['auto', 'csv', 'json'].includes(format)) {
     throw new BatchprepError(ErrorCode.InvalidOption, `format must be auto, csv or json (got ${String(format)})`);
   }
+  const dateFormat = options.dateFormat ?? 'rfc3339';
+  if (!DATE_FORMATS.includes(dateFormat)) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `dateFormat must be rfc3339 or iso8601 (got ${String(dateFormat)})`);
+  }
   return {
     format,
     fileName: options.fileName ?? '-',
@@ -76,7 +86,8 @@ export function resolveValidateOptions(options: ValidateOptions = {}): EngineOpt
     maxErrors: positiveInt('maxErrors', options.maxErrors, 1000, true),
     strict: options.strict ?? false,
     duplicateCheck: options.duplicateCheck ?? true,
-    defaults: options.defaults ? resolveDefaults(options.defaults) : undefined,
+    defaults: options.defaults ? resolveDefaults(options.defaults, {}, dateFormat) : undefined,
+    dateFormat,
     maxRecordLength: Math.max(1, positiveInt('maxRecordLength', options.maxRecordLength, 1_048_576)),
     sizeHint: options.sizeHint,
   };

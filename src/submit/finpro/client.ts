@@ -6,6 +6,7 @@ import type { Dispatcher } from 'undici';
 import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborted } from '../../errors.js';
 import { resolveDefaults } from '../../core/defaults.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
+import type { DateFormat } from '../../core/datetime.js';
 import type { FileReport } from '../../core/issues.js';
 import { DEFAULT_MAX_BYTES, detectFileFormat } from '../../validate/faces.js';
 import type { FormatGuess } from '../../validate/sniff.js';
@@ -40,6 +41,8 @@ export interface SubmitToFinProOptions {
   validate?: boolean;
   /** Validation: warnings are errors. @default false */
   strict?: boolean;
+  /** Validation: date-times accepted, `rfc3339` or `iso8601` (see ValidateOptions.dateFormat). @default 'rfc3339' */
+  dateFormat?: DateFormat;
   /** Local size cap; larger files are refused before sending. @default 10485760 */
   maxBytes?: number;
   /** Time limit of one attempt (connect, send, reply), in ms. @default 120000 */
@@ -140,7 +143,7 @@ export async function submitToFinPro(
   checkOptions(options);
   // The effective defaults, as the server applies them (single fields over global_config);
   // a bad default fails here, before any I/O.
-  const defaults = resolveDefaults(options.globalConfig, options.singleFields);
+  const defaults = resolveDefaults(options.globalConfig, options.singleFields, options.dateFormat);
   const base = checkEndpoint(options.baseUrl, 'FinPro endpoint');
   const referenceId = options.referenceId === undefined ? generateReferenceId() : checkReferenceId(options.referenceId);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -190,6 +193,7 @@ async function submitPath(
       defaults: options.defaults,
       maxBytes,
       strict: options.strict,
+      dateFormat: options.dateFormat,
       signal: options.signal,
     });
     options.onValidated?.(report);

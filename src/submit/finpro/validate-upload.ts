@@ -1,5 +1,6 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
+import type { DateFormat } from '../../core/datetime.js';
 import type { FileReport } from '../../core/issues.js';
 import { validateFile } from '../../validate/faces.js';
 
@@ -9,6 +10,7 @@ export interface ValidateUploadOptions {
   defaults?: GlobalDefaults;
   maxBytes: number;
   strict?: boolean;
+  dateFormat?: DateFormat;
   signal?: AbortSignal;
 }
 

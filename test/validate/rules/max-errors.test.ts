@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HEADER, U1, csv } from '../../helpers/validate.js';
+import { HEADER, U1, csv, runCli } from '../../helpers/validate.js';
 
 function badRows(n: number): string {
   return `${HEADER}\n${Array.from({ length: n }, (_, i) => `bad-${i},,,`).join('\n')}\n`;
@@ -83,5 +83,14 @@ describe('maxErrors', () => {
     expect(report.counts).toEqual({ InvalidConsentId: 30 });
     expect(report.truncated).toBe(true);
     expect(report.valid).toBe(false);
+  });
+
+  it('the CLI takes --max-errors 0: counts everything, lists only file-level issues', async () => {
+    const r = await runCli(['validate', '--report', 'json', '--max-errors', '0', '--format', 'csv', '-'], { stdin: `\uFEFF${badRows(3)}` });
+    expect(r.code).toBe(1);
+    const file = JSON.parse(r.stdout).files[0];
+    expect(file.issues.map((i: { code: string }) => i.code)).toEqual(['BomNotAllowed']);
+    expect(file.errorCount).toBe(4);
+    expect(file.truncated).toBe(true);
   });
 });

@@ -27,7 +27,7 @@ export async function validateForUpload(path: string, options: ValidateUploadOpt
   throw new BatchprepError(
     ErrorCode.ValidationFailed,
     `${options.fileName}: ${n} error${n === 1 ? '' : 's'} found locally` +
-      `${report.apiErrorCode ? ` (FinPro would answer ${report.apiErrorCode})` : ''}` +
+      `${report.apiErrorCode ? ` (FinPro would answer ${report.apiErrorCode})` : " (the rows break the documented rules; the service's answer to such rows is not documented)"}` +
       `${first ? `, first ${first.code}${first.line ? ` at line ${first.line}` : ''}` : ''}` +
       '; nothing was sent. Fix the file, or pass --no-validate to let the server decide',
     { file: options.fileName, errorDetails: report, retryable: false, attempts: 0 },

@@ -107,6 +107,17 @@ describe('batchprep prepare', () => {
     expect(await visible(join(dir, 'o6'))).toEqual([]);
   });
 
+  it.each([
+    ['a directory', '.', 'IoError'],
+    ['a missing file', 'missing.csv', 'FileNotFound'],
+  ])('an input that cannot be read (%s) exits 2 with a coded error and creates no out-dir', async (_what, input, code) => {
+    const r = run(['prepare', input, '--out-dir', `never-${code}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(code);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(await readdir(join(dir, `never-${code}`)).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
+  });
+
   it('leaves no part and no manifest when interrupted mid-way', async () => {
     const out = join(dir, 'o7');
     await mkdir(out);

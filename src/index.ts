@@ -1,13 +1,15 @@
 export { BatchprepError, ErrorCode, ExitCode, exitCodeFor, isBatchprepError } from './errors.js';
 export type { BatchprepErrorDetails } from './errors.js';
-export { IssueCode, ROW_FIELDS } from './core/issues.js';
+export { FILE_LEVEL_CODES, IssueCode, ROW_FIELDS, UNPARSEABLE_CODES } from './core/issues.js';
 export type { ApiErrorCode, ConsentRow, FileFormat, FileReport, Issue, Severity, ValidationReport } from './core/issues.js';
 export type { GlobalDefaults } from './core/defaults.js';
 export { resolveDefaults } from './core/defaults.js';
 export { consentRowSchema, globalDefaultsSchema, jsonConsentFileSchema, jsonConsentRowSchema } from './core/schemas.js';
 export { jsonSchemas } from './core/json-schemas.js';
-export { checkDateTime } from './core/datetime.js';
-export { createValidateTransform, DEFAULT_MAX_BYTES, validateFile, validateRows, validateStream } from './validate/faces.js';
+export { checkDateTime, DATE_FORMATS } from './core/datetime.js';
+export type { DateFormat } from './core/datetime.js';
+export { createValidateTransform, DEFAULT_MAX_BYTES, detectFileFormat, validateFile, validateRows, validateStream } from './validate/faces.js';
+export type { FormatDecision } from './validate/sniff.js';
 export type { ByteSource, RowResult, ValidateOptions } from './validate/faces.js';
 export { formatReport, REPORT_KINDS } from './report/format.js';
 export type { FormatReportOptions, ReportKind } from './report/format.js';

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
@@ -6,9 +6,9 @@ import type { Dispatcher } from 'undici';
 import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborted } from '../../errors.js';
 import { resolveDefaults } from '../../core/defaults.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
+import type { DateFormat } from '../../core/datetime.js';
 import type { FileReport } from '../../core/issues.js';
-import { formatFromName, sniffFormat } from '../../validate/sniff.js';
-import { DEFAULT_MAX_BYTES } from '../../validate/faces.js';
+import { DEFAULT_MAX_BYTES, detectFileFormat } from '../../validate/faces.js';
 import type { FormatGuess } from '../../validate/sniff.js';
 import { withRetry } from '../http/retry.js';
 import { credentialHeaders } from './credentials.js';
@@ -45,6 +45,8 @@ export interface SubmitToFinProOptions extends FinProProtocolOptions {
   validate?: boolean;
   /** Validation: warnings are errors. @default false */
   strict?: boolean;
+  /** Validation: date-times accepted, `rfc3339` or `iso8601` (see ValidateOptions.dateFormat). @default 'rfc3339' */
+  dateFormat?: DateFormat;
   /** Local size cap; larger files are refused before sending. @default 10485760 */
   maxBytes?: number;
   /** Time limit of one attempt (connect, send, reply), in ms. @default 120000 */
@@ -105,21 +107,10 @@ async function readReply(body: AsyncIterable<Uint8Array> & { destroy?: () => voi
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The format the server will see: by the name's extension, else sniffed from the first bytes like the validator does. */
+/** The format the server will see: the validator engine's own decision (name, else the first 4 KiB). */
 async function detectFormat(path: string, fileName: string): Promise<FormatGuess> {
-  const byName = formatFromName(fileName);
-  if (byName !== 'unknown') return byName;
-  const fh = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await fh.read({ buffer: Buffer.alloc(512), position: 0 });
-    let head = buffer.subarray(0, bytesRead);
-    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
-    return sniffFormat(head, true) ?? 'csv';
-  } catch (err) {
-    throw fromFsError(err, path, 'read');
-  } finally {
-    await fh.close();
-  }
+  const decision = await detectFileFormat(path, { fileName });
+  return decision.format ?? 'unsupported';
 }
 
 const CONTENT_TYPES: Record<FormatGuess, string> = {
@@ -156,7 +147,7 @@ export async function submitToFinPro(
   checkOptions(options);
   // The effective defaults, as the server applies them (single fields over global_config);
   // a bad default fails here, before any I/O.
-  const defaults = resolveDefaults(options.globalConfig, options.singleFields);
+  const defaults = resolveDefaults(options.globalConfig, options.singleFields, options.dateFormat);
   const protocol = resolveFinproOptions(options);
   const referenceId = options.referenceId === undefined ? generateReferenceId() : checkReferenceId(options.referenceId);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -206,6 +197,7 @@ async function submitPath(
       defaults: options.defaults,
       maxBytes,
       strict: options.strict,
+      dateFormat: options.dateFormat,
       signal: options.signal,
     });
     options.onValidated?.(report);

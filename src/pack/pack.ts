@@ -8,8 +8,8 @@ import { openAtomicOutput } from '../fs/atomic-output.js';
 import { isBlankRecord, splitCsvRecords, withLineEnd } from './csv-row-splitter.js';
 import { deflateBound, ZipWriter } from './zip-writer.js';
 
-/** The fileX Gateway upload cap: 5,120 MB. */
-export const FILEX_MAX_BYTES = 5_368_709_120;
+import { FILEX_MAX_BYTES } from '../core/filex-rules.js';
+export { FILEX_MAX_BYTES };
 
 export interface PackInput {
   /** File to read. */

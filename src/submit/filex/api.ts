@@ -2,7 +2,7 @@ import { BatchprepError, ErrorCode } from '../../errors.js';
 import { FilexClient, type FilexClientOptions, type TrackingRecord } from './client.js';
 import { downloadFile, mirrorSpace, restSpace, type DownloadResult } from './download.js';
 import { checkFileName, parseFilexPath } from './names.js';
-import type { SftpOptions } from './transports/sftp-session.js';
+import type { SftpOptions } from './transports/sftp-options.js';
 import { openSource } from './source.js';
 import { trackOne, waitForTracking, type TrackWaitOptions } from './track.js';
 import { uploadRest, type UploadResult } from './transports/rest.js';

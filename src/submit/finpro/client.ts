@@ -21,8 +21,8 @@ import { buildMultipart } from './multipart.js';
 import { spoolToTempFile } from '../../fs/spool.js';
 import { validateForUpload } from './validate-upload.js';
 
-/** The upload path under the base URL (SPEC section 5). */
-export const FINPRO_UPLOAD_PATH = ['fi', 'requests', 'schedule', 'upload', 'v3'] as const;
+import { FINPRO_UPLOAD_PATH } from '../../core/finpro-rules.js';
+export { FINPRO_UPLOAD_PATH };
 
 export interface SubmitToFinProOptions {
   /** Base URL, e.g. `https://api.finpro.example`; plain http only for loopback hosts. */

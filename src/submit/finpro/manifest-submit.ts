@@ -59,8 +59,8 @@ export interface SubmitManifestOptions extends Omit<SubmitToFinProOptions, 'refe
   onPart?: (part: ManifestPartResult, index: number, total: number) => void;
 }
 
-/** The record file written beside the manifest. */
-export const SUBMITTED_FILE = 'submitted.json';
+import { SUBMITTED_FILE } from '../../core/finpro-rules.js';
+export { SUBMITTED_FILE };
 
 /** `DIR` or `DIR/manifest.json` → the manifest path. */
 export async function resolveManifestPath(target: string): Promise<string> {

@@ -33,21 +33,8 @@ export const SFTP_CIPHERS = [
   'aes256-ctr',
 ];
 
-export interface SftpOptions {
-  host: string;
-  /** @default 22 */
-  port?: number;
-  username: string;
-  password?: string;
-  /** Path of a private key file (OpenSSH format). */
-  privateKeyFile?: string;
-  passphrase?: string;
-  /** Expected host key fingerprint, `SHA256:<base64>` as `ssh-keygen -lf` prints it; unset = not pinned. */
-  hostFingerprint?: string;
-  /** @default 20000 */
-  readyTimeoutMs?: number;
-  signal?: AbortSignal;
-}
+import type { SftpOptions } from './sftp-options.js';
+export type { SftpOptions };
 
 /** The remote path of a fileX file, relative to the login directory (where the org IDs are listed). */
 export function sftpRemotePath(p: FilexPath): string {

@@ -79,7 +79,8 @@ export function issueLines(report: FileReport, shownName: string, limit = 20): s
 /** The `--json` failure object of SPEC section 5. */
 function errorJson(err: BatchprepError) {
   return {
-    code: err.code,
+    // SPEC section 5: a rejection shows the server's own errorCode, even one we do not know.
+    code: err.code === ErrorCode.Rejected && err.serverCode ? err.serverCode : err.code,
     status: err.status ?? null,
     message: redact(err.message),
     txnid: err.txnid ?? null,

@@ -65,11 +65,10 @@ export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, option
       return await fn({ attempt });
     } catch (err) {
       const error = isBatchprepError(err)
-        ? err
-        : new BatchprepError(ErrorCode.NetworkError, (err as Error)?.message ?? String(err), { cause: err, retryable: true });
-      error.attempts = attempt;
+        ? err.withAttempts(attempt)
+        : new BatchprepError(ErrorCode.NetworkError, (err as Error)?.message ?? String(err), { cause: err, retryable: true, attempts: attempt });
       if (!error.retryable || attempt > retries || options.signal?.aborted) throw error;
-      const hinted = (error as BatchprepError & { retryAfterMs?: number }).retryAfterMs;
+      const hinted = error.retryAfterMs;
       const backoff = Math.min(maxDelay, base * 2 ** (attempt - 1));
       const delayMs = hinted !== undefined ? hinted : Math.round(random() * backoff);
       if (Date.now() - started + delayMs > maxTimeMs) throw error;

@@ -198,8 +198,3 @@ export function restSpace(client: FilexClient, space: Required<Omit<FilexPath, '
     fetch: (name, outFile, expectedSize, onProgress) => downloadFile(client, { ...space, name }, outFile, { expectedSize, signal, onProgress }),
   };
 }
-
-/** `--all` over REST. */
-export async function downloadAll(client: FilexClient, space: Required<Omit<FilexPath, 'name'>>, dir: string, options: DownloadAllOptions = {}): Promise<DownloadResult[]> {
-  return mirrorSpace(restSpace(client, space, options.signal), dir, options);
-}

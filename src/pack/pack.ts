@@ -9,6 +9,7 @@ import { isBlankRecord, splitCsvRecords, withLineEnd } from './csv-row-splitter.
 import { deflateBound, ZipWriter } from './zip-writer.js';
 
 import { FILEX_MAX_BYTES } from '../core/filex-rules.js';
+import type { PackArchiveDoc, PackEntryDoc, PackManifestDoc } from '../core/manifests.js';
 export { FILEX_MAX_BYTES };
 
 export interface PackInput {
@@ -41,30 +42,10 @@ export interface PackOptions {
   signal?: AbortSignal;
 }
 
-export interface PackEntry {
-  /** Entry name inside the archive. */
-  name: string;
-  /** The input file it came from, as given. */
-  source: string;
-  /** Uncompressed bytes. */
-  bytes: number;
-  /** sha256 of the uncompressed bytes. */
-  sha256: string;
-  /** Data rows without the header (CSV entries only). */
-  rows?: number;
-}
-
-export interface PackArchive {
-  /** File name, relative to the out dir. */
-  file: string;
-  bytes: number;
-  sha256: string;
-  entries: PackEntry[];
-}
-
-export interface PackManifest {
-  archives: PackArchive[];
-}
+/** `manifest.json` of a pack run and its parts, typed by their schemas (core/manifests.ts). */
+export type PackEntry = PackEntryDoc;
+export type PackArchive = PackArchiveDoc;
+export type PackManifest = PackManifestDoc;
 
 interface Item {
   path: string;

@@ -10,7 +10,8 @@ import { sanitizeFileName, splitExtension } from '../core/file-name.js';
 import type { GlobalDefaults } from '../core/defaults.js';
 import { FINPRO_MAX_BYTES, isValidReferenceId, utcStamp } from '../core/finpro-rules.js';
 import { openAtomicOutput } from '../fs/atomic-output.js';
-import { PartWriter, type PartInfo } from './part-writer.js';
+import { PartWriter } from './part-writer.js';
+import type { PrepareManifestDoc } from '../core/manifests.js';
 import { formatFromName, sniffFormat } from '../validate/sniff.js';
 import { readAbortably, validateRowBatches, type ByteSource, type RowResult } from '../validate/faces.js';
 
@@ -52,10 +53,8 @@ export interface PrepareOptions {
   onProgress?: (bytes: number) => void;
 }
 
-export interface PrepareManifest {
-  input: { name: string; sha256: string; bytes: number; rows: number };
-  parts: PartInfo[];
-}
+/** `manifest.json` as written; the schema (core/manifests.ts) is the one the submission reads with. */
+export type PrepareManifest = PrepareManifestDoc;
 
 export interface PrepareResult {
   /** False when the input had errors and nothing was written (no reject file). */

@@ -97,6 +97,7 @@ export function defaultReferenceBase(inputName: string, now = new Date()): strin
 
 /** Prepares a consent file on disk; see {@link prepareStream}. */
 export async function prepareFile(path: string, options: PrepareOptions): Promise<PrepareResult> {
+  resolvePrepareOptions(options);
   let size: number;
   try {
     const st = await stat(path);
@@ -113,6 +114,16 @@ export async function prepareFile(path: string, options: PrepareOptions): Promis
   }
 }
 
+/** Checks the options once, before any I/O (the CLI passes its flags through unchecked). */
+export function resolvePrepareOptions(options: PrepareOptions): { maxBytes: number; maxRows: number } {
+  const maxBytes = options.maxBytes ?? FINPRO_MAX_BYTES;
+  const maxRows = options.maxRows ?? Infinity;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new BatchprepError(ErrorCode.InvalidOption, `--max-bytes must be a positive whole number, got ${maxBytes}`);
+  if (maxRows !== Infinity && (!Number.isSafeInteger(maxRows) || maxRows < 1)) throw new BatchprepError(ErrorCode.InvalidOption, `--max-rows must be a positive whole number, got ${maxRows}`);
+  if (options.to !== undefined && options.to !== 'csv' && options.to !== 'json') throw new BatchprepError(ErrorCode.InvalidOption, `--to must be csv or json, got ${String(options.to)}`);
+  return { maxBytes, maxRows };
+}
+
 /**
  * One streaming pass over the validator's effective rows: defaults materialised, rows
  * normalised (canonical CSV or JSON), deduplicated if asked, and split into parts within
@@ -121,11 +132,7 @@ export async function prepareFile(path: string, options: PrepareOptions): Promis
  */
 export async function prepareStream(source: ByteSource, options: PrepareOptions): Promise<PrepareResult> {
   const fileName = options.fileName ?? '-';
-  const maxBytes = options.maxBytes ?? FINPRO_MAX_BYTES;
-  const maxRows = options.maxRows ?? Infinity;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new BatchprepError(ErrorCode.InvalidOption, `--max-bytes must be a positive whole number, got ${maxBytes}`);
-  if (maxRows !== Infinity && (!Number.isSafeInteger(maxRows) || maxRows < 1)) throw new BatchprepError(ErrorCode.InvalidOption, `--max-rows must be a positive whole number, got ${maxRows}`);
-  if (options.to !== undefined && options.to !== 'csv' && options.to !== 'json') throw new BatchprepError(ErrorCode.InvalidOption, `--to must be csv or json, got ${String(options.to)}`);
+  const { maxBytes, maxRows } = resolvePrepareOptions(options);
   const referenceBase = options.referenceId !== undefined ? checkReferenceBase(options.referenceId) : defaultReferenceBase(fileName);
   const baseName = sanitizeFileName(options.name ?? (fileName === '-' ? 'stdin' : splitExtension(basename(fileName)).stem));
 

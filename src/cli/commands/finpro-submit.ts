@@ -13,6 +13,7 @@ import { submitToFinPro } from '../../submit/finpro/client.js';
 import type { FinProSubmitResult, SubmitToFinProOptions } from '../../submit/finpro/client.js';
 import { finProCredentialsFromEnv } from '../../submit/finpro/credentials.js';
 import { submitManifest } from '../../submit/finpro/manifest-submit.js';
+import { checkPositive, checkRetries } from '../../submit/http/retry.js';
 import type { ManifestPartResult } from '../../submit/finpro/manifest-submit.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import { addDefaultsOptions, readDefaults } from '../defaults-options.js';
@@ -138,11 +139,10 @@ async function isManifestTarget(path: string): Promise<boolean> {
 
 /** Reads the flags into library options; every problem is a coded usage error. */
 async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<SubmitToFinProOptions> {
-  for (const [flag, value, whole] of [['--timeout', args.timeout, false], ['--retry-max-time', args.retryMaxTime, false], ['--retries', args.retries, true]] as const) {
-    if (!Number.isFinite(value) || value < 0 || (whole ? !Number.isInteger(value) : value === 0)) {
-      throw new BatchprepError(ErrorCode.InvalidOption, `${flag} must be ${whole ? 'a whole number of 0 or more' : 'a positive number of seconds'} (got ${value})`);
-    }
-  }
+  // The library's rules, worded with the flags (values are in seconds here, ms there).
+  checkPositive(args.timeout, '--timeout');
+  checkPositive(args.retryMaxTime, '--retry-max-time');
+  checkRetries(args.retries, '--retries');
   const defaults = await readDefaults(args, ctx);
   const baseUrl = args.endpoint ?? ctx.env.FINPRO_BASE_URL;
   if (!baseUrl) {

@@ -2,7 +2,7 @@
  * `batchprep/validate`: validation and reports only. Loads no network client (no AWS SDK,
  * undici, archiver or ssh2) and not zod, so a validate-only user pays for the engine alone.
  */
-export { BatchprepError, ErrorCode, ExitCode, exitCodeFor, isBatchprepError } from '../errors.js';
+export { BatchprepError, ErrorCode, ExitCode, exitCodeFor, isBatchprepError, isErrorCode } from '../errors.js';
 export type { BatchprepErrorDetails } from '../errors.js';
 export { IssueCode, ROW_FIELDS } from '../core/issues.js';
 export type { ApiErrorCode, ConsentRow, FileFormat, FileReport, Issue, Severity, ValidationReport } from '../core/issues.js';

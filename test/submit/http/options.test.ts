@@ -1,6 +1,10 @@
 // Options are checked once per entry point, before any I/O, with one rule per option shared by
 // FinPro, fileX and both CLIs (issue 11 item 6). Needs a build for the CLI cases.
 import { describe, expect, test } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { validateFile } from '../../../src/validate/faces.js';
 import { createFilexClient } from '../../../src/submit/filex/api.js';
 import { submitToFinPro } from '../../../src/submit/finpro/client.js';
 import { prepareFile } from '../../../src/prepare/prepare.js';
@@ -36,6 +40,22 @@ describe('the CLIs use the same rules', () => {
     for (const r of [finpro, filex]) {
       expect(r.code, r.stderr).toBe(2);
       expect(r.stderr).toMatch(/InvalidOption: --retries must be a whole number from 0 to 20 \(got 21\)/);
+    }
+  });
+
+  test('validate applies the library rule for --max-errors/--max-bytes (0 allowed: count all, list none)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bp-options-'));
+    try {
+      await writeFile(join(dir, 'a.csv'), 'consentId\nnot-a-uuid\n');
+      const zero = await runCli(['validate', '--report', 'json', '--max-errors', '0', join(dir, 'a.csv')], { PATH: process.env.PATH });
+      expect(zero.code, zero.stderr).toBe(1);
+      expect(JSON.parse(zero.stdout).files[0]).toMatchObject({ errorCount: 1, issues: [], truncated: true });
+      const neg = await runCli(['validate', '--max-errors', '-1', join(dir, 'a.csv')], { PATH: process.env.PATH });
+      expect(neg.code).toBe(2);
+      expect(neg.stderr).toMatch(/InvalidOption: --max-errors must be a non-negative whole number \(got -1\)/);
+      await expect(validateFile(join(dir, 'a.csv'), { maxErrors: -1 })).rejects.toEqual(invalid(/^maxErrors must be a non-negative whole number \(got -1\)$/));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

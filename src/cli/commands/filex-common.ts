@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { BatchprepError, ErrorCode } from '../../errors.js';
+import { checkPositive, checkRetries } from '../../submit/http/retry.js';
 import { filexClientFromEnv } from '../../submit/filex/config.js';
 import type { FilexClient } from '../../submit/filex/client.js';
 import type { CliContext } from '../context.js';
@@ -21,10 +22,9 @@ export function commonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
 
 /** The REST client from the environment, with the retry flags checked. */
 export function clientFor(args: CommonArgs, ctx: CliContext): FilexClient {
-  if (!Number.isInteger(args.retries) || args.retries < 0 || args.retries > 20) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `--retries ${args.retries}: must be an integer from 0 to 20`);
-  }
-  if (!(args['retry-max-time'] > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--retry-max-time ${args['retry-max-time']}: must be a positive number of seconds`);
+  // The library's rules (http/retry.ts), worded with the flags.
+  checkRetries(args.retries, '--retries');
+  checkPositive(args['retry-max-time'], '--retry-max-time');
   return filexClientFromEnv(ctx.env, { retries: args.retries, retryMaxTimeMs: args['retry-max-time'] * 1000 });
 }
 

@@ -13,7 +13,7 @@ import type { Via } from '../../submit/filex/transports/transport.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from '../../submit/filex/transports/s3-options.js';
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
-import type { SftpOptions } from '../../submit/filex/transports/sftp-session.js';
+import type { SftpOptions } from '../../submit/filex/transports/sftp-options.js';
 import type { FilexClient } from '../../submit/filex/client.js';
 import { clientFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
 

@@ -14,6 +14,7 @@ import type { FinProSubmitResult, SubmitToFinProOptions } from '../../submit/fin
 import { finProCredentialsFromEnv } from '../../submit/finpro/credentials.js';
 import { finProProtocolFromEnv } from '../../submit/finpro/settings.js';
 import { submitManifest } from '../../submit/finpro/manifest-submit.js';
+import { checkPositive, checkRetries } from '../../submit/http/retry.js';
 import type { ManifestPartResult } from '../../submit/finpro/manifest-submit.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import { addDefaultsOptions, readDefaults } from '../defaults-options.js';
@@ -80,7 +81,8 @@ export function issueLines(report: FileReport, shownName: string, limit = 20): s
 /** The `--json` failure object of SPEC section 5. */
 function errorJson(err: BatchprepError) {
   return {
-    code: err.code,
+    // SPEC section 5: a rejection shows the server's own errorCode, even one we do not know.
+    code: err.code === ErrorCode.Rejected && err.serverCode ? err.serverCode : err.code,
     status: err.status ?? null,
     message: redact(err.message),
     txnid: err.txnid ?? null,
@@ -138,11 +140,10 @@ async function isManifestTarget(path: string): Promise<boolean> {
 
 /** Reads the flags into library options; every problem is a coded usage error. */
 async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<SubmitToFinProOptions> {
-  for (const [flag, value, whole] of [['--timeout', args.timeout, false], ['--retry-max-time', args.retryMaxTime, false], ['--retries', args.retries, true]] as const) {
-    if (!Number.isFinite(value) || value < 0 || (whole ? !Number.isInteger(value) : value === 0)) {
-      throw new BatchprepError(ErrorCode.InvalidOption, `${flag} must be ${whole ? 'a whole number of 0 or more' : 'a positive number of seconds'} (got ${value})`);
-    }
-  }
+  // The library's rules, worded with the flags (values are in seconds here, ms there).
+  checkPositive(args.timeout, '--timeout');
+  checkPositive(args.retryMaxTime, '--retry-max-time');
+  checkRetries(args.retries, '--retries');
   const defaults = await readDefaults(args, ctx);
   const protocol = finProProtocolFromEnv(ctx.env);
   if (args.endpoint !== undefined && protocol.uploadUrl !== undefined) {

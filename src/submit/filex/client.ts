@@ -1,7 +1,7 @@
 import { BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
 import { checkEndpoint, joinUrl } from '../http/endpoint.js';
-import { withRetry, type RetryOptions } from '../http/retry.js';
+import { resolveRetryOptions, withRetry, type RetryOptions } from '../http/retry.js';
 import { DEFAULT_FIP_TOKEN_URL, FipAuth } from './auth.js';
 import { finalError, httpError, neverReachedServer, parseJson, sendSmall, type SmallResponse } from './http.js';
 import { formatPath, pathSegments, type FilexPath } from './names.js';
@@ -84,7 +84,7 @@ export class FilexClient {
     const tokenUrl = checkEndpoint(options.tokenUrl ?? DEFAULT_FIP_TOKEN_URL, 'FIP_TOKEN_URL');
     this.auth = new FipAuth({ tokenUrl, username: options.username, password: options.password });
     this.username = options.username;
-    this.retry = options.retry ?? {};
+    this.retry = resolveRetryOptions(options.retry ?? {});
   }
 
   /** The retry policy, for transports that retry their own byte transfers. */

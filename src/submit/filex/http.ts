@@ -3,7 +3,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
-import { parseRetryAfter } from '../http/retry.js';
+import { statusError } from '../http/status-error.js';
 
 /** One buffered JSON/text response (only small control documents come through here). */
 export interface SmallResponse {
@@ -149,26 +149,12 @@ export function httpError(res: SmallResponse, url: URL, what: string): Batchprep
   const said = serverSays(res.text);
   const tail = said ? `: ${said}` : '';
   const where = `${what} (${res.status} from ${redactUrl(url)})`;
-  switch (true) {
-    case res.status === 401:
-      return new BatchprepError(ErrorCode.Unauthorized, `${where}${tail}; check FILEX_USERNAME and FILEX_PASSWORD`, { status: 401 });
-    case res.status === 403:
-      return new BatchprepError(ErrorCode.Forbidden, `${where}${tail}; the account is not entitled to this path`, { status: 403 });
-    case res.status === 404:
-      return new BatchprepError(ErrorCode.RemoteNotFound, `${where}${tail}; check the org/app/space/file path (try 'batchprep filex ls')`, {
-        status: 404,
-      });
-    case res.status === 429: {
-      const e = new BatchprepError(ErrorCode.RateLimited, `${where}${tail}`, { status: 429, retryable: true });
-      const after = parseRetryAfter(res.headers['retry-after']);
-      if (after !== undefined) (e as BatchprepError & { retryAfterMs?: number }).retryAfterMs = after;
-      return e;
-    }
-    case res.status >= 500:
-      return new BatchprepError(ErrorCode.ServerError, `${where}${tail}`, { status: res.status, retryable: true });
-    default:
-      return new BatchprepError(ErrorCode.UnexpectedResponse, `${where}${tail}`, { status: res.status });
-  }
+  const advice: Partial<Record<ErrorCode, string>> = {
+    [ErrorCode.Unauthorized]: '; check FILEX_USERNAME and FILEX_PASSWORD',
+    [ErrorCode.Forbidden]: '; the account is not entitled to this path',
+    [ErrorCode.RemoteNotFound]: "; check the org/app/space/file path (try 'batchprep filex ls')",
+  };
+  return statusError(res.status, (code) => `${where}${tail}${advice[code] ?? ''}`, { retryAfter: res.headers['retry-after'] });
 }
 
 // Socket errors that mean no byte reached the server (the connection was never made).

@@ -10,7 +10,7 @@ import type { DateFormat } from '../../core/datetime.js';
 import type { FileReport } from '../../core/issues.js';
 import { DEFAULT_MAX_BYTES, detectFileFormat } from '../../validate/faces.js';
 import type { FormatGuess } from '../../validate/sniff.js';
-import { withRetry } from '../http/retry.js';
+import { checkPositive, checkRetries, withRetry } from '../http/retry.js';
 import { credentialHeaders } from './credentials.js';
 import type { FinProCredentials } from './credentials.js';
 import { errorFromReply, mayHaveLanded, networkError, parseSuccessReply, timeoutError } from './errors.js';
@@ -120,17 +120,11 @@ const CONTENT_TYPES: Record<FormatGuess, string> = {
   unknown: 'application/octet-stream',
 };
 
-/** Checks the options once at the boundary, so a bad option fails before any I/O. */
-function checkOptions(o: SubmitToFinProOptions): void {
-  for (const key of ['timeoutMs', 'retryMaxTimeMs', 'retryBaseDelayMs', 'maxBytes'] as const) {
-    const v = o[key];
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
-      throw new BatchprepError(ErrorCode.InvalidOption, `${key} must be a positive number (got ${v})`);
-    }
-  }
-  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `retries must be a whole number of 0 or more (got ${o.retries})`);
-  }
+/** Checks the options once at the boundary, so a bad option fails before any I/O (rules shared with fileX: http/retry.ts). */
+export function resolveSubmitOptions(o: SubmitToFinProOptions): SubmitToFinProOptions {
+  for (const key of ['timeoutMs', 'retryMaxTimeMs', 'retryBaseDelayMs', 'maxBytes'] as const) checkPositive(o[key], key);
+  checkRetries(o.retries);
+  return o;
 }
 
 /**
@@ -144,7 +138,7 @@ export async function submitToFinPro(
   input: string | Readable | AsyncIterable<Uint8Array>,
   options: SubmitToFinProOptions,
 ): Promise<FinProSubmitResult> {
-  checkOptions(options);
+  resolveSubmitOptions(options);
   // The effective defaults, as the server applies them (single fields over global_config);
   // a bad default fails here, before any I/O.
   const defaults = resolveDefaults(options.globalConfig, options.singleFields, options.dateFormat);

@@ -22,6 +22,35 @@ export interface RetryContext {
   attempt: number;
 }
 
+/** The most retries any entry point accepts: beyond it a run would mostly wait. */
+export const MAX_RETRIES = 20;
+
+/**
+ * The one rule for a retry count, for FinPro, fileX and both CLIs alike; `name` words the
+ * message in the caller's terms (`retries`, `--retries`).
+ */
+export function checkRetries(value: number | undefined, name = 'retries'): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= MAX_RETRIES)) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `${name} must be a whole number from 0 to ${MAX_RETRIES} (got ${value})`);
+  }
+}
+
+/** The one rule for a time or size that must be positive (timeouts, retry budgets, delays, caps). */
+export function checkPositive(value: number | undefined, name: string): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `${name} must be a positive number (got ${value})`);
+  }
+}
+
+/** Checks a retry policy once, where a client is made; returns it unchanged. */
+export function resolveRetryOptions<T extends Omit<RetryOptions, 'signal'>>(o: T): T {
+  checkRetries(o.retries);
+  checkPositive(o.maxTimeMs, 'retry maxTimeMs');
+  checkPositive(o.baseDelayMs, 'retry baseDelayMs');
+  checkPositive(o.maxDelayMs, 'retry maxDelayMs');
+  return o;
+}
+
 /** Retry-After (seconds or HTTP date) to milliseconds, or undefined when absent or unreadable. */
 export function parseRetryAfter(value: string | string[] | undefined | null, now = Date.now()): number | undefined {
   const v = Array.isArray(value) ? value[0] : value;
@@ -65,11 +94,10 @@ export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, option
       return await fn({ attempt });
     } catch (err) {
       const error = isBatchprepError(err)
-        ? err
-        : new BatchprepError(ErrorCode.NetworkError, (err as Error)?.message ?? String(err), { cause: err, retryable: true });
-      error.attempts = attempt;
+        ? err.withAttempts(attempt)
+        : new BatchprepError(ErrorCode.NetworkError, (err as Error)?.message ?? String(err), { cause: err, retryable: true, attempts: attempt });
       if (!error.retryable || attempt > retries || options.signal?.aborted) throw error;
-      const hinted = (error as BatchprepError & { retryAfterMs?: number }).retryAfterMs;
+      const hinted = error.retryAfterMs;
       const backoff = Math.min(maxDelay, base * 2 ** (attempt - 1));
       const delayMs = hinted !== undefined ? hinted : Math.round(random() * backoff);
       if (Date.now() - started + delayMs > maxTimeMs) throw error;

@@ -105,13 +105,30 @@ export interface S3ClientOptions {
 }
 
 /**
+ * Runs `make` with the AWS SDK's Node-version notice switched off and then restores the
+ * environment: the SDK prints a multi-line warning about its future Node support when a client
+ * is built, and a library must not write into its users' logs (the CLI sets the same switch).
+ */
+function withoutSdkNodeWarning<T>(make: () => T): T {
+  const key = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+  const before = process.env[key];
+  process.env[key] = 'true';
+  try {
+    return make();
+  } finally {
+    if (before === undefined) delete process.env[key];
+    else process.env[key] = before;
+  }
+}
+
+/**
  * The S3 client for fileX STS credentials: checksums only when required (pre-signed URLs
  * and S3-compatible servers reject or mangle the default CRC32 trailers), path-style when
  * an endpoint override is given.
  */
 export function createS3Client(region: string, provider: () => Promise<StsCredentials>, options: S3ClientOptions = {}): S3Client {
   const endpoint = options.endpoint ? checkEndpoint(options.endpoint, 'FILEX_S3_ENDPOINT').href.replace(/\/$/, '') : undefined;
-  const client = new S3Client({
+  const client = withoutSdkNodeWarning(() => new S3Client({
     region,
     endpoint,
     forcePathStyle: endpoint !== undefined,
@@ -119,7 +136,7 @@ export function createS3Client(region: string, provider: () => Promise<StsCreden
     maxAttempts: options.maxAttempts ?? 3,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  }));
   // Part bodies are signed as UNSIGNED-PAYLOAD (as awscli does over https): otherwise the
   // signer hashes every part once more on top of the file's own sha256, the CPU that limits
   // throughput. Integrity on the wire comes from TLS (plain http is allowed only to

@@ -28,6 +28,8 @@ export { createFilexClient, downloadFromFilex, trackFilex, uploadToFilex } from 
 export type { DownloadFromFilexOptions, UploadToFilexOptions } from './submit/filex/api.js';
 export { FilexClient } from './submit/filex/client.js';
 export type { FilexClientOptions, FilexEntry, S3TransferTokens, TrackingRecord } from './submit/filex/client.js';
+export { configureNetwork } from './submit/http/network.js';
+export type { NetworkOptions } from './submit/http/network.js';
 export type { DownloadResult } from './submit/filex/download.js';
 export type { UploadResult } from './submit/filex/transports/rest.js';
 export type { SftpOptions } from './submit/filex/transports/sftp-session.js';

@@ -31,6 +31,7 @@ export const filexTrackCommand: BatchprepCommand<TrackArgs> = {
       .option('wait', { type: 'boolean', describe: 'Poll until ACCEPTED (exit 0), REJECTED/PARTIALLY_REJECTED (exit 1) or --timeout (exit 3)' })
       .option('interval', { type: 'number', default: 10, describe: 'Seconds between polls with --wait' })
       .option('timeout', { type: 'number', default: 3600, describe: 'Seconds to wait at most with --wait' })
+      .option('request-timeout', { type: 'number', default: 30, describe: 'Seconds one request may go without a byte moving (what --timeout is in the other commands)' })
       .example('$0 filex track d3caf6d8-34a4-4b83-9b63-b20dc0552861 --wait --interval 30', 'wait for the verdict'),
   run: async (args, ctx) => {
     if (!(args.interval > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--interval ${args.interval}: must be a positive number of seconds`);

@@ -11,7 +11,7 @@ import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, checkS3Options } from '../../su
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
 import type { SftpOptions } from '../../submit/filex/transports/sftp-session.js';
-import { clientFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
+import { clientFor, networkFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
 
 /** The SFTP flags `upload`, `download` and `ls` share (secrets stay in the environment). */
 export interface SftpArgs {
@@ -31,7 +31,8 @@ export function sftpFlags<T>(y: Argv<T>): Argv<T & SftpArgs> {
 }
 
 /** SFTP settings from flags and environment. */
-export function sftpOptions(args: SftpArgs, ctx: CliContext): SftpOptions {
+export function sftpOptions(args: SftpArgs & CommonArgs, ctx: CliContext): SftpOptions {
+  networkFor(args, ctx);
   return sftpOptionsFromEnv(ctx.env, { host: args['sftp-host'], port: args['sftp-port'], user: args['sftp-user'], keyFile: args['sftp-key-file'] });
 }
 

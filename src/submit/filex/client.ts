@@ -96,7 +96,7 @@ export class FilexClient {
    * one; 5xx, 429 and network errors are retried by `withRetry`; other 4xx are final.
    */
   async call(method: 'GET' | 'PUT', url: URL, what: string, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<SmallResponse> {
-    return withRetry(async () => {
+    return withRetry(async ({ signal }) => {
       let refreshed = false;
       for (;;) {
         const token = await this.auth.getToken(signal);

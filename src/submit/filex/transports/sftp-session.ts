@@ -4,6 +4,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import SftpClient from 'ssh2-sftp-client';
 import { abortedError, BatchprepError, ErrorCode, fromFsError } from '../../../errors.js';
 import { registerSecret } from '../../../redact.js';
+import { idleTimeoutMs, sftpProxy } from '../../http/network.js';
+import { connectTunnel } from '../../http/proxy.js';
 import type { FilexPath } from '../names.js';
 
 /**
@@ -90,7 +92,8 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
   registerSecret(o.password);
   registerSecret(o.passphrase);
   const port = o.port ?? 22;
-  const sock: Socket = await new Promise((resolve, reject) => {
+  const proxy = sftpProxy(); // FILEX_SFTP_PROXY: an HTTP CONNECT tunnel instead of a direct socket
+  const sock: Socket = proxy ? await connectTunnel(proxy, o.host, port, idleTimeoutMs(), o.signal).then((s) => (s.setNoDelay(true), s)) : await new Promise((resolve, reject) => {
     const s = netConnect({ host: o.host, port });
     s.setNoDelay(true);
     s.once('connect', () => resolve(s));

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
+import type { ClientRequest } from 'node:http';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 import { parseProxyUrl, proxyAuthHeader, proxyEnvFrom, proxyFor, type ProxyEnv } from './proxy.js';
@@ -123,13 +124,31 @@ export function nodeAgentFor(url: URL): http.Agent {
   if (!agent) {
     const tls = current.ca ? { ca: current.ca } : {};
     agent = proxy
-      ? new HttpsProxyAgent(proxy, { keepAlive: true, headers: proxyAuthHeader(proxy), ...tls })
+      ? new TunnelAgent(proxy, current.ca)
       : secure
         ? new https.Agent({ keepAlive: true, ...tls })
         : new http.Agent({ keepAlive: true });
     current.agents.set(key, agent);
   }
   return agent;
+}
+
+/**
+ * A CONNECT-tunnelling agent whose TLS to the target trusts the configured CAs: the
+ * library's own options reach only the connection to the proxy, so the CA list is added to
+ * each tunnelled connection's options here.
+ */
+class TunnelAgent extends HttpsProxyAgent<string> {
+  constructor(
+    proxy: URL,
+    private readonly ca: string[] | undefined,
+  ) {
+    super(proxy.href, { keepAlive: true, headers: proxyAuthHeader(proxy) });
+  }
+
+  override connect(req: ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]) {
+    return super.connect(req, this.ca && opts.secureEndpoint ? { ...opts, ca: this.ca } : opts);
+  }
 }
 
 /**

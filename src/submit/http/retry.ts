@@ -70,6 +70,8 @@ export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, option
     try {
       return await attemptWithin(fn, attempt, maxTimeMs - (Date.now() - started), maxTimeMs, options.signal);
     } catch (err) {
+      // A bare error after the caller's abort is the abort itself (the I/O was torn down).
+      if (options.signal?.aborted && !isBatchprepError(err)) throw abortedError(err);
       const error = isBatchprepError(err)
         ? err
         : new BatchprepError(ErrorCode.NetworkError, (err as Error)?.message ?? String(err), { cause: err, retryable: true });

@@ -153,13 +153,20 @@ class TunnelAgent extends HttpsProxyAgent<string> {
 
 /**
  * Options for the AWS SDK's node request handler (`requestHandler` of `S3Client`): the agent
- * for the S3 endpoint (proxy and CAs) and the idle timeout as its socket timeout.
+ * for the S3 endpoint (proxy and CAs) and the idle timeout as its socket timeout (which the
+ * handler only logs unless told to throw).
  */
-export function s3HandlerOptions(endpoint: URL): { httpAgent: http.Agent; httpsAgent: http.Agent; requestTimeout: number; connectionTimeout: number } {
+export function s3HandlerOptions(endpoint: URL): {
+  httpAgent: http.Agent;
+  httpsAgent: http.Agent;
+  requestTimeout: number;
+  connectionTimeout: number;
+  throwOnRequestTimeout: boolean;
+} {
   const agent = nodeAgentFor(endpoint);
   const other = new URL(endpoint.href);
   other.protocol = endpoint.protocol === 'https:' ? 'http:' : 'https:';
   const httpAgent = endpoint.protocol === 'http:' ? agent : nodeAgentFor(other);
   const httpsAgent = endpoint.protocol === 'https:' ? agent : nodeAgentFor(other);
-  return { httpAgent, httpsAgent, requestTimeout: current.timeoutMs, connectionTimeout: current.timeoutMs };
+  return { httpAgent, httpsAgent, requestTimeout: current.timeoutMs, connectionTimeout: current.timeoutMs, throwOnRequestTimeout: true };
 }

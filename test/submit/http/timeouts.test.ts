@@ -9,6 +9,7 @@ import { withRetry } from '../../../src/submit/http/retry.js';
 import { isBatchprepError } from '../../../src/errors.js';
 import { finproEnv, GOOD_CSV, runCli, tempFiles } from '../finpro/finpro-helpers.js';
 import { startHungServer, startTrickleServer, type StallServer } from './stall-servers.js';
+import { startStack } from '../filex/filex-helpers.js';
 
 let hung: StallServer;
 let files: Awaited<ReturnType<typeof tempFiles>>;
@@ -97,6 +98,32 @@ describe('a server that accepts and never answers', () => {
       expect(r.stderr).toMatch(/Timeout: .*--retry-max-time/);
       expect(Date.now() - started).toBeLessThan(60_000);
     }
+  });
+
+  it('filex upload --via s3 --timeout 2: a hung S3 endpoint fails the AWS SDK request as Timeout (exit 3)', async () => {
+    const st = await startStack();
+    try {
+      const r = await runCli(['filex', 'upload', files.path('consents.csv'), '0001/app1/in', '--via', 's3', '--timeout', '2'], { ...st.env, FILEX_S3_ENDPOINT: hung.url });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/Timeout/);
+    } finally {
+      await st.close();
+    }
+  });
+
+  it('filex upload --via sftp --timeout 2: a server that never sends its SSH banner fails as Timeout (exit 3)', async () => {
+    const u = new URL(hung.url);
+    const r = await runCli(['filex', 'upload', files.path('consents.csv'), '0001/app1/in', '--via', 'sftp', '--timeout', '2'], {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      FILEX_SFTP_HOST: u.hostname,
+      FILEX_SFTP_PORT: u.port,
+      FILEX_SFTP_USER: 'someone',
+      FILEX_SFTP_PASSWORD: 'sftp-pass-123456',
+      FILEX_SFTP_HOST_FINGERPRINT: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+    });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/Timeout/);
   });
 
   it('--timeout must be a positive number (exit 2)', async () => {

@@ -69,6 +69,7 @@ export function fromSftpError(err: unknown, what: string): BatchprepError {
   if (e?.code === 2 || /no such file/i.test(e?.message ?? '')) {
     return new BatchprepError(ErrorCode.RemoteNotFound, msg, { cause: err });
   }
+  if (/idle timeout/i.test(e?.message ?? '')) return new BatchprepError(ErrorCode.Timeout, msg, { cause: err, retryable: true });
   if (/Too Many Connections/i.test(e?.message ?? '')) {
     return new BatchprepError(ErrorCode.RateLimited, `${msg} (close other SFTP sessions of this account)`, { cause: err, retryable: true });
   }
@@ -99,6 +100,8 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
     s.once('connect', () => resolve(s));
     s.once('error', (err) => reject(new BatchprepError(ErrorCode.NetworkError, `SFTP ${o.host}:${port}: ${err.message}`, { cause: err, retryable: true })));
   });
+  const idle = idleTimeoutMs(); // no byte either way this long (handshake or transfer): a stuck server
+  sock.setTimeout(idle, () => sock.destroy(Object.assign(new Error(`idle timeout: no data for ${idle / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' })));
   const sftp = new SftpClient('batchprep');
   const onAbort = () => sock.destroy(new Error('aborted'));
   o.signal?.addEventListener('abort', onAbort, { once: true });

@@ -143,7 +143,7 @@ class TunnelAgent extends HttpsProxyAgent<string> {
     proxy: URL,
     private readonly ca: string[] | undefined,
   ) {
-    super(proxy.href, { keepAlive: true, headers: proxyAuthHeader(proxy) });
+    super(proxy.href, { keepAlive: true, headers: proxyAuthHeader(proxy), ...(ca ? { ca } : {}) }); // ca: for an https:// proxy
   }
 
   override connect(req: ClientRequest, opts: Parameters<HttpsProxyAgent<string>['connect']>[1]) {

@@ -27,6 +27,8 @@ export type { FilexTransport, Via } from './submit/filex/transports/transport.js
 export { FINPRO_UPLOAD_PATH, SUBMITTED_FILE } from './core/finpro-rules.js';
 export { FilexClient } from './submit/filex/client.js';
 export type { FilexClientOptions, FilexEntry, S3TransferTokens, TrackingRecord } from './submit/filex/client.js';
+export { configureNetwork } from './submit/http/network.js';
+export type { NetworkOptions } from './submit/http/network.js';
 export type { DownloadResult } from './submit/filex/download.js';
 export type { UploadResult } from './submit/filex/transports/rest.js';
 export type { SftpOptions } from './submit/filex/transports/sftp-options.js';

@@ -13,6 +13,7 @@ import { submitToFinPro } from '../../submit/finpro/client.js';
 import type { FinProSubmitResult, SubmitToFinProOptions } from '../../submit/finpro/client.js';
 import { finProCredentialsFromEnv } from '../../submit/finpro/credentials.js';
 import { finProProtocolFromEnv } from '../../submit/finpro/settings.js';
+import { configureNetwork } from '../../submit/http/network.js';
 import { submitManifest } from '../../submit/finpro/manifest-submit.js';
 import { checkPositive, checkRetries } from '../../submit/http/retry.js';
 import type { ManifestPartResult } from '../../submit/finpro/manifest-submit.js';
@@ -28,6 +29,7 @@ export interface FinProSubmitArgs {
   strict: boolean;
   json: boolean;
   timeout: number;
+  caFile?: string;
   retries: number;
   retryMaxTime: number;
   retryBaseDelay: number;
@@ -58,9 +60,10 @@ export function addSubmitOptions(y: Argv): Argv {
       .option('validate', { type: 'boolean', default: true, describe: 'Validate locally first (--no-validate skips it and lets the server decide)' })
       .option('strict', { type: 'boolean', default: false, describe: 'Validation: warnings are errors' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout (see README)' })
-      .option('timeout', { type: 'number', default: 120, describe: 'Seconds one attempt may take (connect, send, reply)' })
+      .option('timeout', { type: 'number', default: 30, describe: 'Seconds an attempt may wait without a byte moving (connect, reply) before it fails (Timeout)' })
+      .option('ca-file', { type: 'string', describe: 'PEM file of extra CA certificates to trust, e.g. a corporate TLS-inspection CA (default: $BATCHPREP_CA_FILE)' })
       .option('retries', { type: 'number', default: 4, describe: 'Retries after the first attempt (network errors, timeouts, 429, 5xx)' })
-      .option('retry-max-time', { type: 'number', default: 60, describe: 'Seconds all attempts and waits may take together' })
+      .option('retry-max-time', { type: 'number', default: 60, describe: 'Seconds all attempts and waits may take together (a deadline: it also stops the attempt in flight)' })
       .option('retry-base-delay', { type: 'number', default: 500, hidden: true, describe: 'First backoff delay in ms (doubles, full jitter)' }),
   );
 }
@@ -144,6 +147,8 @@ async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<Su
   checkPositive(args.timeout, '--timeout');
   checkPositive(args.retryMaxTime, '--retry-max-time');
   checkRetries(args.retries, '--retries');
+  // Proxy variables and extra CAs, for the FinPro connection as for every transport.
+  configureNetwork({ env: ctx.env, caFile: args.caFile ?? ctx.env.BATCHPREP_CA_FILE, timeoutMs: args.timeout * 1000 });
   const defaults = await readDefaults(args, ctx);
   const protocol = finProProtocolFromEnv(ctx.env);
   if (args.endpoint !== undefined && protocol.uploadUrl !== undefined) {

@@ -99,9 +99,9 @@ export class FilexClient {
   async call(method: 'GET' | 'PUT', url: URL, what: string, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<SmallResponse> {
     // A PUT /files/... opens a tracking record: repeat it only when the request cannot have reached
     // fileX (the connection was never made) or fileX said to (429, 503), so no orphan records are left.
-    const once = async (): Promise<SmallResponse> => {
+    const once = async ({ signal: attemptSignal }: { signal?: AbortSignal }): Promise<SmallResponse> => {
       try {
-        return await this.attempt(method, url, what, signal, extraHeaders);
+        return await this.attempt(method, url, what, attemptSignal, extraHeaders);
       } catch (err) {
         const repeatable = !isBatchprepError(err) || !err.retryable || neverReachedServer(err) || err.status === 429 || err.status === 503;
         throw method === 'PUT' && !repeatable ? finalError(err as BatchprepError) : err;

@@ -118,7 +118,7 @@ export async function writeAtomically(body: NodeJS.ReadableStream | AsyncIterabl
 export async function downloadFile(client: FilexClient, path: Required<FilexPath>, outFile: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const { signal } = options;
   let presigned: PresignedUrl | undefined;
-  return withRetry(async () => {
+  return withRetry(async ({ signal }) => {
     if (!presigned || isExpired(presigned)) presigned = await client.requestDownload(path, signal);
     // Already stale when it arrived (a slow answer or a paused process): ask once more, then let S3 judge.
     if (isExpired(presigned)) presigned = await client.requestDownload(path, signal);

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { statusError } from '../http/status-error.js';
+import { idleTimeoutMs, nodeAgentFor } from '../http/network.js';
 
 /** One buffered JSON/text response (only small control documents come through here). */
 export interface SmallResponse {
@@ -29,9 +30,6 @@ export interface StreamResponse {
   body: http.IncomingMessage;
 }
 
-/** Idle time on a socket before the request fails (a stuck server). @default 300 s, as undici's. */
-const IDLE_TIMEOUT_MS = 300_000;
-
 /**
  * One HTTP(S) request on Node's own client. Why not undici: loading it and its WASM HTTP
  * parser costs about 54 MB of RSS per process (measured: 100 MB vs 46 MB for one GET), more
@@ -41,10 +39,11 @@ const IDLE_TIMEOUT_MS = 300_000;
 export function request(url: URL, opts: { method: string; headers?: Record<string, string>; body?: string | Readable; signal?: AbortSignal }): Promise<StreamResponse> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method: opts.method, headers: opts.headers, signal: opts.signal }, (res) => {
+    const req = mod.request(url, { method: opts.method, headers: opts.headers, signal: opts.signal, agent: nodeAgentFor(url) }, (res) => {
       resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
     });
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no data for ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
+    const idle = idleTimeoutMs(); // no byte either way this long: a stuck server (raise --timeout)
+    req.setTimeout(idle, () => req.destroy(Object.assign(new Error(`idle timeout: no data for ${idle / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
     const body = opts.body;
     if (body === undefined || typeof body === 'string') {

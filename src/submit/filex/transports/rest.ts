@@ -45,7 +45,7 @@ export async function uploadRest(client: FilexClient, src: UploadSource, path: R
   const { signal } = options;
   await client.assertWritable(path, signal);
   let presigned: PresignedUrl | undefined;
-  return withRetry(async () => {
+  return withRetry(async ({ signal }) => {
     if (!presigned || isExpired(presigned)) presigned = await client.requestUpload(path, options.meta ?? {}, signal);
     // Already stale when it arrived (a slow answer or a paused process): ask once more, then let S3 judge.
     if (isExpired(presigned)) presigned = await client.requestUpload(path, options.meta ?? {}, signal);

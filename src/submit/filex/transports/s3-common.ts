@@ -2,6 +2,7 @@ import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
 import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../../errors.js';
 import { redact } from '../../../redact.js';
 import { checkEndpoint } from '../../http/endpoint.js';
+import { s3HandlerOptions } from '../../http/network.js';
 import type { FilexClient, S3TransferTokens } from '../client.js';
 import type { FilexPath } from '../names.js';
 
@@ -136,6 +137,8 @@ export function createS3Client(region: string, provider: () => Promise<StsCreden
     maxAttempts: options.maxAttempts ?? 3,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // Proxy (NO_PROXY checked), extra CAs and the idle timeout, as for every transport.
+    requestHandler: s3HandlerOptions(new URL(endpoint ?? `https://s3.${region}.amazonaws.com`)),
   }));
   // Part bodies are signed as UNSIGNED-PAYLOAD (as awscli does over https): otherwise the
   // signer hashes every part once more on top of the file's own sha256, the CPU that limits
@@ -160,6 +163,7 @@ export function fromS3Error(err: unknown, what: string): BatchprepError {
   const name = e?.name ?? e?.Code ?? 'Error';
   const msg = redact(`${what}: ${name}${e?.message && e.message !== name ? `: ${e.message}` : ''}${status ? ` (HTTP ${status})` : ''}`);
   if (name === 'AbortError') return abortedError(err);
+  if (name === 'TimeoutError') return new BatchprepError(ErrorCode.Timeout, `${msg} (idle timeout; raise --timeout)`, { cause: err, retryable: true });
   if (status === 401 || status === 403 || /AccessDenied|ExpiredToken|InvalidAccessKeyId|InvalidToken|SignatureDoesNotMatch/.test(name)) {
     return new BatchprepError(ErrorCode.Forbidden, msg, { cause: err, status });
   }

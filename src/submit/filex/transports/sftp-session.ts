@@ -4,6 +4,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import SftpClient from 'ssh2-sftp-client';
 import { abortedError, BatchprepError, ErrorCode, fromFsError } from '../../../errors.js';
 import { registerSecret } from '../../../redact.js';
+import { idleTimeoutMs, sftpProxy } from '../../http/network.js';
+import { connectTunnel } from '../../http/proxy.js';
 import type { FilexPath } from '../names.js';
 import { checkFingerprintPin, readKnownHosts, entriesFor, blobKeyType, type KnownHostEntry } from '../known-hosts.js';
 import { DEFAULT_SFTP_ALGORITHMS, type SftpAlgorithms } from './sftp-algorithms.js';
@@ -31,6 +33,7 @@ export function fromSftpError(err: unknown, what: string): BatchprepError {
   if (e?.code === 2 || /no such file/i.test(e?.message ?? '')) {
     return new BatchprepError(ErrorCode.RemoteNotFound, msg, { cause: err });
   }
+  if (/idle timeout/i.test(e?.message ?? '')) return new BatchprepError(ErrorCode.Timeout, msg, { cause: err, retryable: true });
   if (/Too Many Connections/i.test(e?.message ?? '')) {
     return new BatchprepError(ErrorCode.RateLimited, `${msg} (close other SFTP sessions of this account)`, { cause: err, retryable: true });
   }
@@ -82,7 +85,8 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
   });
   const readyTimeoutMs = o.readyTimeoutMs ?? 20_000;
   // The TCP connect gets the same bound as the SSH handshake (the OS would wait minutes).
-  const sock: Socket = await new Promise((resolve, reject) => {
+  const proxy = sftpProxy(); // FILEX_SFTP_PROXY: an HTTP CONNECT tunnel instead of a direct socket
+  const sock: Socket = proxy ? await connectTunnel(proxy, o.host, port, idleTimeoutMs(), o.signal).then((s) => (s.setNoDelay(true), s)) : await new Promise((resolve, reject) => {
     const s = netConnect({ host: o.host, port });
     s.setNoDelay(true);
     const timer = setTimeout(() => s.destroy(new Error(`no connection within ${readyTimeoutMs} ms`)), readyTimeoutMs);
@@ -95,6 +99,8 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
       reject(new BatchprepError(ErrorCode.NetworkError, `SFTP ${o.host}:${port}: ${err.message}`, { cause: err, retryable: true }));
     });
   });
+  const idle = idleTimeoutMs(); // no byte either way this long (handshake or transfer): a stuck server
+  sock.setTimeout(idle, () => sock.destroy(Object.assign(new Error(`idle timeout: no data for ${idle / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' })));
   const sftp = new SftpClient('batchprep');
   const onAbort = () => sock.destroy(new Error('aborted'));
   o.signal?.addEventListener('abort', onAbort, { once: true });

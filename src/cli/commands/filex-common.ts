@@ -23,7 +23,7 @@ export function commonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option('json', { type: 'boolean', describe: 'Print one JSON document on stdout instead of text' })
     .option('retries', { type: 'number', default: 4, describe: 'Retries after the first attempt for network errors, 429 and 5xx' })
     .option('retry-max-time', { type: 'number', default: 60, describe: 'Seconds all attempts and waits may take together (a deadline: it also stops the attempt in flight)' })
-    .option('timeout', { type: 'number', default: 30, describe: 'Seconds an attempt may go without a byte moving either way before it fails (Timeout)' })
+    .option('timeout', { type: 'number', describe: 'Seconds an attempt may go without a byte moving either way before it fails (Timeout) (default: 30; in filex upload and track this is --request-timeout)' })
     .option('ca-file', { type: 'string', describe: 'PEM file of extra CA certificates to trust, e.g. a corporate TLS-inspection CA (default: $BATCHPREP_CA_FILE)' }) as Argv<T & CommonArgs>;
 }
 

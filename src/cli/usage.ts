@@ -61,6 +61,33 @@ export function usageError(msg: string, y: Argv | undefined): BatchprepError {
   }
   const didYouMean = /^Did you mean (.+)\?$/.exec(text);
   if (didYouMean) text = `unknown command (did you mean ${didYouMean[1]}?)`;
-  text = text.replace(/\s*\n\s*/g, ' ').replace(/[.?]$/, (m) => (m === '?' ? m : ''));
+  text = text.replace(/\s*\n\s*/g, ' ').replace(/\s*See --help\.?$/, '').replace(/[.?]$/, (m) => (m === '?' ? m : ''));
   return new BatchprepError(ErrorCode.UsageError, `${text}. See --help.`);
+}
+
+/** What the user typed after `--flag` (or in `--flag=value`), for a usage message. */
+function rawValue(argv: readonly string[], flag: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === `--${flag}`) return argv[i + 1];
+    if (a.startsWith(`--${flag}=`)) return a.slice(flag.length + 3);
+  }
+  return undefined;
+}
+
+/**
+ * yargs parses a `type: 'number'` flag given `abc` as NaN and lets the command run: every
+ * such flag is a `UsageError` here, before any handler, naming the flag and the text typed.
+ */
+export function checkNumbers(args: Record<string, unknown>, y: Argv | undefined, argv: readonly string[]): void {
+  const opts = (y as unknown as { getOptions?: () => { number?: string[] } } | undefined)?.getOptions?.();
+  for (const key of opts?.number ?? []) {
+    if (key.length < 2 || /[A-Z]/.test(key)) continue;
+    const v = args[key];
+    const values = Array.isArray(v) ? v : [v];
+    if (values.some((x) => typeof x === 'number' && !Number.isFinite(x))) {
+      const typed = rawValue(argv, key);
+      throw new BatchprepError(ErrorCode.UsageError, `--${key} ${typed === undefined ? 'needs a value' : JSON.stringify(typed)}: expected a number. See --help.`);
+    }
+  }
 }

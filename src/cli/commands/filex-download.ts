@@ -1,6 +1,7 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BatchprepCommand } from '../command.js';
+import { EXIT_CODES_HELP, FILEX_ENV_HELP } from '../help.js';
 import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { downloadFile, mirrorSpace, restSpace, safeJoin, type DownloadResult, type RemoteSpace } from '../../submit/filex/download.js';
@@ -81,7 +82,8 @@ export const filexDownloadCommand: BatchprepCommand<DownloadArgs> = {
       .option('via', { choices: ['rest', 's3', 'sftp'] as const, default: 'rest' as const, describe: 'Transport' })
       .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint override, path-style (env FILEX_S3_ENDPOINT)' })
       .example('$0 filex download 0001/app1/out/feedback.txt -o ./in-box/', 'one file')
-      .example('$0 filex download 0001/app1/out --all -o ./mirror --via s3', 'the whole space over S3 Direct'),
+      .example('$0 filex download 0001/app1/out --all -o ./mirror --via s3', 'the whole space over S3 Direct')
+      .epilogue(`${FILEX_ENV_HELP}\n${EXIT_CODES_HELP}`),
   run: async (args, ctx) => {
     if (args.all) return downloadAllCmd(args, ctx);
     const p = parseFilexPath(args.path, 4, 4, 'org/app/space/file (or org/app/space with --all)');

@@ -4,7 +4,8 @@ import type { FilexEntry } from '../../submit/filex/client.js';
 import { say } from '../context.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import { sftpFlags, sftpOptions, type SftpArgs } from './filex-upload.js';
-import { clientFor, commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
+import { clientFor, commonOptions, printable, printJson, table, type CommonArgs } from './filex-common.js';
+import { EXIT_CODES_HELP, FILEX_ENV_HELP } from '../help.js';
 
 interface LsArgs extends CommonArgs, SftpArgs {
   path?: string;
@@ -37,7 +38,8 @@ export const filexLsCommand: BatchprepCommand<LsArgs> = {
       .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint override, path-style (env FILEX_S3_ENDPOINT)' })
       .positional('path', { type: 'string', describe: 'org, org/app or org/app/space (empty: every org you may use)' })
       .example('$0 filex ls 0001/app1/out', 'files in the out space')
-      .example('$0 filex ls 0001/app1 --json', 'the sub-spaces document as JSON'),
+      .example('$0 filex ls 0001/app1 --json', 'the sub-spaces document as JSON')
+      .epilogue(`${FILEX_ENV_HELP}\n${EXIT_CODES_HELP}`),
   run: async (args, ctx) => {
     const path = args.path ? parseFilexPath(args.path, 1, 3, 'org[/app[/space]]') : {};
     let doc: FilexEntry;
@@ -58,7 +60,8 @@ export const filexLsCommand: BatchprepCommand<LsArgs> = {
       return 0;
     }
     const w = doc.metadata?.writable;
-    say(ctx, `${doc.name} (${doc.type ?? 'DIR'}${w === undefined ? '' : w ? ', writable' : ', read-only'}): ${(doc.children ?? []).length} entries`);
+    const n = (doc.children ?? []).length;
+    say(ctx, `${printable(String(doc.name))} (${printable(String(doc.type ?? 'DIR'))}${w === undefined ? '' : w ? ', writable' : ', read-only'}): ${n} ${n === 1 ? 'entry' : 'entries'}`);
     ctx.stdout.write(table(entryRows(doc)));
     return 0;
   },

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { BatchprepCommand } from '../command.js';
+import { EXIT_CODES_HELP, FILEX_ENV_HELP } from '../help.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { checkFileName, parseFilexPath, FILE_NAME } from '../../submit/filex/names.js';
@@ -81,7 +82,8 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
       .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint override, path-style (env FILEX_S3_ENDPOINT)' })
       .example('$0 filex upload report.zip 0001/app1/in', 'REST upload; prints the trackingId')
       .example('$0 filex upload big.zip 0001/app1/in --via s3 --part-size 16MiB --concurrency 8 --resume', 'S3 multipart, resumable')
-      .example('$0 filex upload report.zip 0001/app1/in --via sftp --sftp-host sftp.example', 'SFTP'),
+      .example('$0 filex upload report.zip 0001/app1/in --via sftp --sftp-host sftp.example', 'SFTP')
+      .epilogue(`${FILEX_ENV_HELP}\n${EXIT_CODES_HELP}`),
   run: async (args, ctx) => {
     const space = parseFilexPath(args.target, 3, 3, 'org/app/space (e.g. 0001/app1/in)');
     // yargs hands a lone '-' positional over as ''.

@@ -31,7 +31,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   ctx = { ...ctx, stdout: redacting(ctx.stdout), stderr: redacting(ctx.stderr) };
   const rawArgv = argv;
   argv = argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
-  const result = { code: ExitCode.Ok as number, debug: argv.includes('--debug') };
+  const result: { code: number; debug: boolean; usage?: string } = { code: ExitCode.Ok as number, debug: argv.includes('--debug') };
   const width = Math.min(100, (ctx.stdout as { columns?: number }).columns ?? 100);
   let parsing: Argv | undefined;
   let y: Argv<any> = yargs(argv)
@@ -68,7 +68,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       if (err && isBatchprepError(err)) throw err;
       // yargs re-wraps an error thrown by a `coerce` (a bad size, number or --report) in a YError.
       if (err && err.name !== 'YError') throw err;
-      throw usageError(msg ?? err?.message ?? 'invalid command line', parsing);
+      throw usageError(msg ?? err?.message ?? 'invalid command line', parsing, result.usage);
     });
   const invoked = argv.find((a) => !a.startsWith('-'));
   for (const c of commands) {

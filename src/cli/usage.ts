@@ -41,7 +41,7 @@ function knownOptions(y: Argv | undefined): string[] {
  * yargs' failure message as one coded line: an unknown flag is named with a dash and the
  * nearest valid one; every message ends by pointing at `--help`.
  */
-export function usageError(msg: string, y: Argv | undefined): BatchprepError {
+export function usageError(msg: string, y: Argv | undefined, usage?: string): BatchprepError {
   // `y` must be the instance of the command being parsed (main.ts keeps it from a middleware
   // that runs before validation): the failure callback's own third argument is not one.
   const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
@@ -59,10 +59,19 @@ export function usageError(msg: string, y: Argv | undefined): BatchprepError {
       })
       .join('; ');
   }
+  const missing = /^Not enough non-option arguments: got (\d+), need at least (\d+)/.exec(text);
+  if (missing && usage) {
+    // Name what is missing from the command's own usage line (`upload <file> <target>`).
+    const required = usage.match(/<[^>]+>/g) ?? [];
+    const absent = required.slice(Number(missing[1]));
+    if (absent.length) text = `missing ${absent.join(' and ')} (usage: batchprep ${usage})`;
+  }
+  const required = /^Missing required arguments?: (.+)$/.exec(text);
+  if (required) text = `missing required option ${required[1]!.split(', ').map((n) => `--${n}`).join(', ')}`;
   const didYouMean = /^Did you mean (.+)\?$/.exec(text);
   if (didYouMean) text = `unknown command (did you mean ${didYouMean[1]}?)`;
   text = text.replace(/\s*\n\s*/g, ' ').replace(/\s*See --help\.?$/, '').replace(/[.?]$/, (m) => (m === '?' ? m : ''));
-  return new BatchprepError(ErrorCode.UsageError, `${text}. See --help.`);
+  return new BatchprepError(ErrorCode.UsageError, /--help\)?$/.test(text) ? `${text}.` : `${text}. See --help.`);
 }
 
 /** What the user typed after `--flag` (or in `--flag=value`), for a usage message. */

@@ -291,7 +291,7 @@ export const finproSubmitCommand: BatchprepCommand<FinProSubmitArgs> = {
       .example('$0 finpro submit consents.csv --reference-id ACME_2024_06_01', 're-run with the reference ID a failure printed: a stored batch is never stored twice')
       .epilogue(
         `${FINPRO_ENV_HELP}\n` +
-          '0: uploaded; 1: rejected (locally or by FinPro); 2: usage or local; 3: remote or transport after retries; 4: credentials refused; 130: interrupted. A failure or Ctrl-C prints the reference ID and whether the whole file was sent.\n' +
+          'A failure or Ctrl-C prints the reference ID and whether the whole file was sent.\n' +
           EXIT_CODES_HELP,
       ),
   run: async (args, ctx) => {

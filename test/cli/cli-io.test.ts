@@ -44,7 +44,7 @@ describe('point 2: input failures are coded, exit 2', () => {
     expect(missing.stderr).toMatch(/^batchprep: FileNotFound: .*nope\.csv/m);
     const isDir = await runCli(['prepare', 'a-directory', '--out-dir', 'o2'], { cwd: dir });
     expect(isDir.code).toBe(2);
-    expect(isDir.stderr).toMatch(/^batchprep: IoError: .*a-directory.*directory/m);
+    expect(isDir.stderr).toMatch(/^batchprep: IoError: .*a-directory: /m);
     expect(isDir.stderr).not.toMatch(/internal error|at .*\.js:\d+/);
     expect(existsSync(f('o1')) || existsSync(f('o2'))).toBe(false);
   });

@@ -178,11 +178,12 @@ describe('issue 8.9: interruptions and final failures tell the truth', () => {
     expect(finpro.received[0]!.fields.reference_id).toBe(out.error.referenceId);
   });
 
-  it('a local rejection says nothing was sent; a missing file too', async () => {
+  it('a local rejection says nothing was sent (no reference ID line to act on); a missing file too', async () => {
     await writeFile(f('bad.csv'), `${HEADER}\nnope,,,\n`);
     const r = await runFinpro(['finpro', 'submit', f('bad.csv'), '--json'], finproEnv(finpro.url));
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/reference ID \S+: nothing was sent/);
+    expect(r.stderr).toMatch(/nothing was sent/);
+    expect(r.stderr).not.toMatch(/reference ID/);
     expect(JSON.parse(r.stdout).error.referenceId).toMatch(/^bp-/);
     const missing = await runFinpro(['finpro', 'submit', f('missing.csv'), '--json'], finproEnv(finpro.url));
     expect(missing.code).toBe(2);

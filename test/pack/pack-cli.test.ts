@@ -86,7 +86,8 @@ describe('batchprep pack', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('InputTooLarge');
     expect(r.stderr).toContain('only CSV files can be split');
-    expect((await readdir(join(dir, 'z4'))).filter((n) => !n.startsWith('.'))).toEqual([]);
+    // A failed run leaves no new, empty out-dir behind (issue 8 point 9).
+    await expect(readdir(join(dir, 'z4'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('exits 2 when the out dir cannot be written', async () => {

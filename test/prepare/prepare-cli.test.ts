@@ -62,7 +62,8 @@ describe('batchprep prepare', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('InvalidConsentId');
     expect(r.stderr).toContain('nothing was written');
-    expect(await readdir(join(dir, 'o3'))).toEqual([]);
+    // A failed run leaves no new, empty out-dir behind (issue 8 point 9).
+    await expect(readdir(join(dir, 'o3'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('with --reject-file writes the valid rows and the rejected ones with their issues', async () => {

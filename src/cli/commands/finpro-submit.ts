@@ -144,7 +144,9 @@ function fail(err: unknown, args: FinProSubmitArgs, ctx: CliContext, shown: stri
     for (const line of issueLines(err.errorDetails as FileReport, shown)) warn(ctx, line);
   }
   const code = reportFailure(err, ctx, Boolean(args.debug));
-  const line = sendStateLine(state);
+  // Said when it matters: something was sent, or the user interrupted (and may wonder).
+  const interrupted = isBatchprepError(err) && err.code === ErrorCode.Aborted;
+  const line = state.sent > 0 || state.fullySent || interrupted ? sendStateLine(state) : undefined;
   if (line) warn(ctx, line);
   if (args.json) {
     const e = isBatchprepError(err) ? err : new BatchprepError(ErrorCode.IoError, String((err as Error)?.message ?? err));

@@ -5,7 +5,7 @@ import { BatchprepError, ErrorCode, ExitCode, isBatchprepError } from '../../err
 import { parseReportTargets, REPORT_HELP, writeReports, type ReportTarget } from '../report-outputs.js';
 import { parseSize, parseWhole } from '../size.js';
 import { LOCAL_EPILOGUE } from '../help.js';
-import { hintIfStdinIdle } from '../context.js';
+import { hintIfStdinIdle, warn } from '../context.js';
 import { DEFAULT_MAX_BYTES, openSized, validateStream } from '../../validate/faces.js';
 import type { CliContext } from '../context.js';
 import { addDefaultsOptions, readDefaults, type DefaultsArgs } from '../defaults-options.js';
@@ -106,6 +106,8 @@ export const validateCommand: BatchprepCommand<ValidateArgs> = {
         // A file that cannot be read is an entry of the report; the others are still checked.
         if (!isBatchprepError(err) || err.exitCode !== ExitCode.Usage) throw err;
         reports.push(unreadableEntry(file, err));
+        // Also said on stderr, for people reading a machine report's run.
+        warn(ctx, `batchprep: ${err.code}: ${err.message}`);
         unreadable = true;
       } finally {
         cancelHint();

@@ -86,8 +86,9 @@ describe('refused locally (nothing is sent)', () => {
     const r = await submit([files.path('bad.csv'), '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({
-      error: { code: 'ValidationFailed', status: null, message: expect.stringContaining('25 errors found locally'), txnid: null, retryable: false },
+      error: { code: 'ValidationFailed', referenceId: expect.stringMatching(/^bp-/), status: null, message: expect.stringContaining('25 errors found locally'), txnid: null, retryable: false },
       attempts: 0,
+      bodySent: false,
     });
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^${files.path('bad.csv')}:3: InvalidConsentId: `));

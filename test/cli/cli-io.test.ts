@@ -190,6 +190,9 @@ describe('point 8: --quiet and --progress', () => {
     expect(forced.code).toBe(0);
     expect(forced.stderr).toMatch(/^validating good\.csv \[#+-*\] \d+% /m);
     expect(forced.stderr).not.toContain('\r');
+    const prepare = await runCli(['prepare', 'good.csv', '--out-dir', 'progress-parts', '--progress'], { cwd: dir });
+    expect(prepare.code).toBe(0);
+    expect(prepare.stderr).toMatch(/^prepare good\.csv \[[#-]+\] \d+% /m);
   });
 });
 

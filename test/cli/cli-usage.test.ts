@@ -128,6 +128,21 @@ describe('filex: nothing sent on a usage error', () => {
   }
 });
 
+describe('point 2: filex upload checks the local file before asking fileX for anything', () => {
+  for (const file of ['missing.zip', '.']) {
+    it(`upload ${file}: exit 2, coded, no request`, async () => {
+      const tokens = stack.fx.stats.tokenRequests;
+      const requests = stack.fx.stats.requests.length;
+      const r = await runFilex(['filex', 'upload', file, '0001/app1/in', '--name', 'x.zip'], stack.env, { cwd: dir });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^batchprep: (FileNotFound|IoError|UsageError): /m);
+      expect(r.stderr).not.toMatch(/internal error/);
+      expect(stack.fx.stats.tokenRequests).toBe(tokens);
+      expect(stack.fx.stats.requests.length).toBe(requests);
+    });
+  }
+});
+
 describe('exit codes in every mode (point 10)', () => {
   it('filex track of a REJECTED or PARTIALLY_REJECTED submission exits 1 with or without --wait; ACCEPTED exits 0', async () => {
     const up = await runFilex(['filex', 'upload', f('report.zip'), '0001/app1/in', '--json'], stack.env);

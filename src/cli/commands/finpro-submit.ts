@@ -273,7 +273,7 @@ async function submitParts(args: FinProSubmitArgs, ctx: CliContext, options: Sub
   if (result.error) {
     const code = reportFailure(result.error, ctx, Boolean(args.debug));
     const failed = result.parts.find((p) => p.outcome === 'failed');
-    warn(ctx, `finpro: stopped at ${failed?.file ?? 'a part'}; landed ${landed.length} of ${result.parts.length} parts: ${landed.map((p) => `${p.file} (${p.referenceId})`).join(', ') || 'none'}. Fix the problem and run the same command again: landed parts are skipped`);
+    warn(ctx, `finpro: stopped at ${failed ? `${failed.file} (reference ID ${failed.referenceId})` : 'a part'}; landed ${landed.length} of ${result.parts.length} parts: ${landed.map((p) => `${p.file} (${p.referenceId})`).join(', ') || 'none'}. Fix the problem and run the same command again: landed parts are skipped`);
     if (args.json) ctx.stdout.write(`${JSON.stringify(json)}\n`);
     return code;
   }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode, ExitCode, fromFsError } from '../../errors.js';
@@ -78,7 +78,9 @@ export const prepareCommand: BatchprepCommand<PrepareArgs> = {
     else rangeTo = args.to;
     const defaults = await readDefaults(args, rangeTo, ctx);
     const file = args.file === undefined || args.file === '-' || args.file === '' ? '-' : args.file;
-    const progress = createProgress(ctx, 'prepare');
+    // The input's size, when it is a file, gives the progress a percentage and time left.
+    const size = file === '-' ? undefined : await stat(resolve(ctx.cwd, file)).then((st) => (st.isFile() ? st.size : undefined), () => undefined);
+    const progress = createProgress(ctx, `prepare ${file === '-' ? 'stdin' : file}`, size);
     const outDir = resolve(ctx.cwd, args.outDir);
     const before = await snapshotDir(outDir);
     const options: PrepareOptions = {

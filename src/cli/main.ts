@@ -5,7 +5,7 @@ import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './fail.js';
 import { type BatchprepCommand, mount, STDIN_TOKEN } from './command.js';
-import { checkNumbers, usageError } from './usage.js';
+import { checkMissingValues, checkNumbers, usageError } from './usage.js';
 import { redacting } from './output.js';
 import { registerSecretsFromEnv } from '../redact.js';
 import { EXIT_CODES_HELP, COMMON_ENV_HELP } from './help.js';
@@ -63,6 +63,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
       ctx.forceProgress = args.progress === true;
       // yargs turns `--max-errors abc` into NaN: a usage error naming the flag and what was typed.
       checkNumbers(args, current, rawArgv);
+      checkMissingValues(current, rawArgv);
     }) as never, true)
     .fail((msg, err) => {
       if (err && isBatchprepError(err)) throw err;

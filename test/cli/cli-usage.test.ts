@@ -50,7 +50,9 @@ describe('local commands: nothing read or written on a usage error', () => {
     ['validate typo', ['validate', 'good.csv', '--max-erors', '5'], /--max-erors \(did you mean --max-errors\?\)/],
     ['validate bad number', ['validate', 'good.csv', '--max-errors', 'abc'], /--max-errors "abc"/],
     ['validate bad size', ['validate', 'good.csv', '--max-bytes', '10XB'], /--max-bytes "10XB"/],
-    ['validate bad choice', ['validate', 'good.csv', '--format', 'xml'], /format/],
+    ['validate bad choice', ['validate', 'good.csv', '--format', 'xml'], /--format "xml": expected one of auto, csv, json/],
+    ['validate flag without its value', ['validate', 'good.csv', '--format'], /--format needs a value/],
+    ['prepare --out-dir without its value', ['prepare', 'good.csv', '--out-dir', '--dedupe'], /--out-dir needs a value/],
     ['validate bad report', ['validate', 'good.csv', '--report', 'pdf'], /--report "pdf"/],
     ['validate two reports on stdout', ['validate', 'good.csv', '--report', 'json', '--report', 'sarif'], /json and sarif would both go to stdout/],
     ['prepare typo', ['prepare', 'good.csv', '--out-dir', 'out', '--dedup'], /--dedup \(did you mean --dedupe\?\)/],
@@ -64,7 +66,7 @@ describe('local commands: nothing read or written on a usage error', () => {
     ['pack bad level', ['pack', 'good.csv', '--out-dir', 'out', '--level', 'x'], /--level "x"/],
     ['pack bad size', ['pack', 'good.csv', '--out-dir', 'out', '--max-bytes', '1.5XB'], /--max-bytes/],
     ['schema typo', ['schema', '--out-dri', 'out'], /--out-dri \(did you mean --out-dir\?\)/],
-    ['quiet and progress', ['validate', 'good.csv', '--quiet', '--progress'], /quiet and progress/],
+    ['quiet and progress', ['validate', 'good.csv', '--quiet', '--progress'], /--quiet and --progress cannot be used together/],
   ];
   for (const [name, args, flag] of cases) {
     it(`${name}: exit 2, one line, no output directory`, async () => {
@@ -102,7 +104,8 @@ describe('finpro submit: nothing sent on a usage error', () => {
 describe('filex: nothing sent on a usage error', () => {
   const cases: Array<[string, string[], RegExp]> = [
     ['ls typo', ['ls', '0001/app1/out', '--jsno'], /--jsno \(did you mean --json\?\)/],
-    ['ls bad choice', ['ls', '0001/app1/out', '--via', 'ftp'], /via/],
+    ['ls bad choice', ['ls', '0001/app1/out', '--via', 'ftp'], /--via "ftp": expected one of rest, s3, sftp/],
+    ['download -o without its value', ['download', '0001/app1/out/feedback.txt', '-o'], /-o needs a value/],
     ['ls bad number', ['ls', '0001/app1/out', '--retries', 'many'], /--retries "many"/],
     ['upload typo', ['upload', 'report.zip', '0001/app1/in', '--nmae', 'y.zip'], /--nmae \(did you mean --name\?\)/],
     ['upload missing target', ['upload', 'report.zip'], /missing <target>/],

@@ -10,7 +10,7 @@ import { spoolToTempFile } from '../../fs/spool.js';
 import { uploadRest, type UploadResult } from '../../submit/filex/transports/rest.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE, checkS3Options } from '../../submit/filex/transports/s3-options.js';
 import { createProgress } from '../progress.js';
-import { say, type CliContext } from '../context.js';
+import { hintIfStdinIdle, say, type CliContext } from '../context.js';
 import type { SftpOptions } from '../../submit/filex/transports/sftp-session.js';
 import { clientFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
 
@@ -101,7 +101,8 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
     const client = args.via === 'sftp' && !(ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD) ? undefined : clientFor(args, ctx);
     if (fromStdin && args.resume) throw new BatchprepError(ErrorCode.UsageError, '--resume needs a file on disk, not stdin');
     // stdin has no size: spool it to a private temp file first so Content-Length is known.
-    const spool = fromStdin ? await spoolToTempFile(ctx.stdin, { signal: ctx.signal }) : undefined;
+    const cancelHint = fromStdin ? hintIfStdinIdle(ctx, 'the file to upload') : () => undefined;
+    const spool = fromStdin ? await spoolToTempFile(ctx.stdin, { signal: ctx.signal }).finally(cancelHint) : undefined;
     try {
       const src = await openSource(spool ? spool.path : resolve(ctx.cwd, args.file));
       const progress = createProgress(ctx, `upload ${name}`, src.size);

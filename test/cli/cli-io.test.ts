@@ -134,19 +134,28 @@ describe('point 6: stdin', () => {
     expect(JSON.parse(p.stdout).input.rows).toBe(3);
   });
 
-  it('a terminal on stdin with nothing typed gets a hint on stderr (real pty)', async () => {
-    const child = spawn('script', ['-qec', `${process.execPath} ${BIN} validate`, '/dev/null'], { cwd: dir, env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.setEncoding('utf8').on('data', (d: string) => {
-        out += d;
-        if (/reading a consent file from stdin/.test(out)) resolve();
+  const ttyCases: Array<[string, string, Record<string, string>]> = [
+    ['validate', 'a consent file', {}],
+    ['prepare --out-dir tty-parts', 'a consent file', {}],
+    ['pack - --out-dir tty-pack', 'the file to pack', {}],
+    ['finpro submit', 'a consent file', { FINPRO_BASE_URL: 'http://127.0.0.1:9', FINPRO_CLIENT_ID: 'i', FINPRO_CLIENT_SECRET: 'secret-x', FINPRO_APP_ID: 'a', FINPRO_ORG_ID: 'o' }],
+    ['filex upload - 0001/app1/in --name x.zip', 'the file to upload', { FILEX_USERNAME: 'u', FILEX_PASSWORD: 'p-secret', FILEX_BASE_URL: 'http://127.0.0.1:9', FIP_TOKEN_URL: 'http://127.0.0.1:9/t' }],
+  ];
+  for (const [cmd, what, env] of ttyCases) {
+    it(`${cmd}: a terminal on stdin with nothing typed gets a hint on stderr (real pty)`, async () => {
+      const child = spawn('script', ['-qec', `${process.execPath} ${BIN} ${cmd}`, '/dev/null'], { cwd: dir, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+      let out = '';
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          if (out.includes(`reading ${what} from stdin`)) resolve();
+        });
+        child.on('close', () => reject(new Error(`exited without a hint: ${out}`)));
       });
-      child.on('close', () => reject(new Error(`exited without a hint: ${out}`)));
+      child.kill('SIGKILL');
+      expect(out).toMatch(/Ctrl-D/);
     });
-    child.kill('SIGKILL');
-    expect(out).toMatch(/Ctrl-D/);
-  });
+  }
 });
 
 describe('point 7: --report FORMAT[=PATH], repeatable', () => {

@@ -165,6 +165,18 @@ describe('exit codes in every mode (point 10)', () => {
   });
 });
 
+describe('point 8: progress and --quiet for uploads', () => {
+  it('filex upload --progress draws percent of the known size off a terminal; --quiet prints no summary line', async () => {
+    const r = await runFilex(['filex', 'upload', f('report.zip'), '0001/app1/in', '--name', 'progress.zip', '--progress'], stack.env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^upload progress\.zip \[[#-]+\] \d+% /m);
+    const q = await runFilex(['filex', 'upload', f('report.zip'), '0001/app1/in', '--name', 'quiet.zip', '--quiet'], stack.env);
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stderr).toBe('');
+    expect(q.stdout).toMatch(/^[0-9a-f-]{36}\n$/);
+  });
+});
+
 describe('help teaches (point 11)', () => {
   const commands: Array<[string[], RegExp[]]> = [
     [[], [/NO_COLOR/]],

@@ -44,26 +44,23 @@ export function clientFor(args: CommonArgs, ctx: CliContext): FilexClient {
   return filexClientFromEnv(ctx.env, { retries: args.retries, retryMaxTimeMs: args['retry-max-time'] * 1000 });
 }
 
-/** `8388608`, `8MiB`, `8M`, `512KiB` → bytes; anything else is an InvalidOption. */
-export function parseSize(raw: string | number, flag: string): number {
-  if (typeof raw === 'number') return raw;
-  const m = /^(\d+(?:\.\d+)?)\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?$/i.exec(raw.trim());
-  if (!m) throw new BatchprepError(ErrorCode.InvalidOption, `${flag} '${raw}': expected bytes or a size like 8MiB`);
-  const unit = (m[2] ?? 'B').toLowerCase();
-  const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
-  return Math.round(Number(m[1]) * mult);
-}
+/** The CLI's one size parser (src/cli/size.ts): `8388608`, `8MiB`, `8M`, `8MB` (= 8,000,000). */
+export { parseSize } from '../size.js';
 
 /** Writes one JSON document (one line) on stdout. */
 export function printJson(ctx: CliContext, value: unknown): void {
   ctx.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-/** Pads columns for a plain-text table. */
+/** Pads columns for a plain-text table; server-supplied cells have their control characters escaped (printable). */
 export function table(rows: string[][]): string {
+  rows = rows.map((r) => r.map((c) => printable(String(c))));
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
 export { humanBytes } from '../progress.js';
+/** Escapes C0/C1/DEL (and line-breaking) characters of server-supplied strings visibly. */
+export { printable } from '../../report/shared.js';
+import { printable } from '../../report/shared.js';

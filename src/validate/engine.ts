@@ -4,7 +4,8 @@ import { CsvScanner } from './csv-scanner.js';
 import type { GlobalDefaults } from '../core/defaults.js';
 import { clipValue, IssueCode, type ApiErrorCode, type FileFormat, type FileReport, type Issue } from '../core/issues.js';
 import { RowChecker } from '../core/row-rules.js';
-import { JsonRowReader, type JsonRow } from './json-rows.js';
+import type { JsonRow } from './json-rows.js';
+import { FastJsonRowReader } from './json-fast.js';
 import { formatFromName, sniffFormat } from './sniff.js';
 import { Utf8Decoder } from './utf8.js';
 import type { RowResult } from './faces.js';
@@ -59,7 +60,7 @@ export class ValidationEngine {
   private decoder: Utf8Decoder | undefined;
   private csv: CsvScanner | undefined;
   private layout: CsvLayout | undefined;
-  private json: JsonRowReader | undefined;
+  private json: FastJsonRowReader | undefined;
   private readonly checker: RowChecker;
   private readonly warning: 'warning' | 'error';
   /** Issues of the row being checked, when rows are wanted. */
@@ -187,7 +188,7 @@ export class ValidationEngine {
         this.options.maxRecordLength,
       );
     } else {
-      this.json = new JsonRowReader(
+      this.json = new FastJsonRowReader(
         {
           row: (row) => this.jsonRow(row),
           fileIssue: (issue) => {

@@ -1,0 +1,121 @@
+/**
+ * The fast consent-JSON reader (src/validate/json-fast.ts) against the stream-json reader it
+ * falls back to: on generated valid files, mutated ones and JSON-ish noise, cut into any
+ * chunks, both make the same sink calls (rows with their lines and issues, file issues) and
+ * count the same rows; and the whole validation report through the engine is the same.
+ */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { JsonRowReader, type JsonRowSink } from '../../src/validate/json-rows.js';
+import { FastJsonRowReader } from '../../src/validate/json-fast.js';
+import { checkChunks } from '../helpers/validate.js';
+
+type Call = ['row', unknown] | ['file', unknown];
+
+/** Runs one reader over the chunks and records every sink call. */
+function run(kind: 'fast' | 'slow', chunks: string[], maxValueLength: number, warning: 'warning' | 'error') {
+  const calls: Call[] = [];
+  const sink: JsonRowSink = { row: (r) => calls.push(['row', r]), fileIssue: (i) => calls.push(['file', i]) };
+  const reader = kind === 'fast' ? new FastJsonRowReader(sink, maxValueLength, warning) : new JsonRowReader(sink, maxValueLength, warning);
+  for (const c of chunks) reader.push(c);
+  reader.end();
+  return { calls, rows: reader.rows };
+}
+
+/** Cuts `text` at the given fractions. */
+function cut(text: string, cuts: number[]): string[] {
+  const at = [...new Set(cuts.map((f) => Math.floor(f * text.length)))].sort((a, b) => a - b);
+  const out: string[] = [];
+  let p = 0;
+  for (const c of at) {
+    out.push(text.slice(p, c));
+    p = c;
+  }
+  out.push(text.slice(p));
+  return out;
+}
+
+const ids = ['9a8b7c6d-5e4f-4a2b-8c0d-9e8f7a6b5c4d', 'not-a-uuid', '', '9A8B7C6D-5E4F-4A2B-8C0D-9E8F7A6B5C4D'];
+const dates = ['2024-01-01T00:00:00Z', '2024-07-01T05:30:00.250+05:30', '2023-02-29T00:00:00Z', '', 'x'];
+const value = fc.oneof(
+  fc.constantFrom(...ids, ...dates, 'cfg', 'bank "A", savings', 'é日本🎉'),
+  fc.constant(null),
+  fc.string({ maxLength: 6 }),
+);
+const key = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom('consentId', 'consent_id', 'fiDataRangeFrom', 'fiDataRangeTo', 'configId') },
+  { weight: 1, arbitrary: fc.constantFrom('extra', 'consentid', 'consents_list', '') },
+);
+const blank = fc.constantFrom('', '', ' ', '\n', '\r\n', '\t', '\n  ');
+const row = fc.tuple(fc.array(fc.tuple(key, value, blank), { maxLength: 5 }), blank).map(
+  ([entries, b]) => `{${entries.map(([k, v, w]) => `${w}${JSON.stringify(k)}:${w}${JSON.stringify(v)}`).join(',')}${b}}`,
+);
+/** Valid-looking documents: an array of rows (or the wrapper), one per line or packed. */
+const doc = fc
+  .tuple(fc.array(row, { maxLength: 12 }), fc.constantFrom(',\n', ',', ' ,\n '), fc.boolean(), blank)
+  .map(([rows, sep, wrap, tail]) => {
+    const arr = `[\n${rows.join(sep)}\n]`;
+    return (wrap ? `{"consents_list": ${arr}}` : arr) + tail;
+  });
+/** A mutation: a JSON-ish fragment inserted or a span deleted somewhere. */
+const fragment = fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', '\\"', '\\u0041', '1', '-2.5e3', 'true', 'null', 'nul', '\n', '\u0001', '{"a":{"b":[1]}}', '"x"', ' ');
+const mutated = fc
+  .tuple(doc, fc.array(fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fragment, fc.nat(3)), { maxLength: 3 }))
+  .map(([text, edits]) => {
+    for (const [where, frag, del] of edits) {
+      const at = Math.floor(where * text.length);
+      text = text.slice(0, at) + frag + text.slice(at + del);
+    }
+    return text;
+  });
+const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 });
+const options = fc.record({ max: fc.constantFrom(1_048_576, 12, 3), warning: fc.constantFrom('warning' as const, 'error' as const) });
+
+let stable = 0;
+/** True when the stream-json reader gives the same calls for these chunks as for the whole text. */
+function chunkStable(chunks: string[], text: string, o: { max: number; warning: 'warning' | 'error' }): boolean {
+  return JSON.stringify(run('slow', chunks, o.max, o.warning)) === JSON.stringify(run('slow', [text], o.max, o.warning));
+}
+
+describe('FastJsonRowReader', () => {
+  it('makes the same sink calls as the stream-json reader on valid and mutated input, any chunking', () => {
+    fc.assert(
+      fc.property(fc.oneof(doc, mutated), cuts, options, (text, c, o) => {
+        const chunks = cut(text, c);
+        const reference = run('slow', [text], o.max, o.warning);
+        expect(run('fast', [text], o.max, o.warning)).toEqual(reference);
+        // The stream-json reader itself can judge a syntax error differently when a chunk ends
+        // inside a number at the top level (it emits the number before it sees the next
+        // character); where it does, there is no single reference for that chunking.
+        if (chunkStable(chunks, text, o)) {
+          stable++;
+          expect(run('fast', chunks, o.max, o.warning)).toEqual(reference);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    expect(stable).toBeGreaterThan(2700);
+  });
+
+  it('reads a long clean file without falling back and with exact lines', () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => `  {"consentId": "${ids[0]}", "fiDataRangeFrom": "${dates[i % 2]}",\n   "configId": null}`);
+    const text = `[\n${rows.join(',\n')}\n]\n`;
+    const chunks = cut(text, [0.1, 0.2, 0.33, 0.5, 0.77]);
+    const fast = run('fast', chunks, 1_048_576, 'warning');
+    expect(fast).toEqual(run('slow', [text], 1_048_576, 'warning'));
+    expect(fast.rows).toBe(5000);
+    expect((fast.calls[4999]![1] as { line: number }).line).toBe(2 + 2 * 4999);
+  });
+
+  it('through the engine, any chunking gives the same whole report', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(doc, mutated), cuts, async (text, c) => {
+        const bytes = Buffer.from(text, 'utf8');
+        const whole = await checkChunks([bytes], { format: 'json' });
+        const pieces = cut(text, c).map((s) => Buffer.from(s, 'utf8'));
+        expect(await checkChunks(pieces, { format: 'json' })).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -195,6 +195,8 @@ export class ValidationEngine {
             if (issue.code === IssueCode.MalformedJson) this.stopped = true;
             this.add(issue);
           },
+          // Validate only (no rows wanted): clean rows are checked in place, as CSV lines are.
+          plainRow: this.onRow ? undefined : (s, a, b, c, d, e, f, g, h, row, line) => this.checker.fastCheck(s, a, b, c, d, e, f, g, h, row, line, this.sink),
         },
         this.options.maxRecordLength,
         this.warning,

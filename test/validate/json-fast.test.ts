@@ -5,18 +5,39 @@
  * count the same rows; and the whole validation report through the engine is the same.
  */
 import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { JsonRowReader, type JsonRowSink } from '../../src/validate/json-rows.js';
-import { FastJsonRowReader } from '../../src/validate/json-fast.js';
+import { JsonRowReader } from '../../src/validate/json-rows.js';
+import { FastJsonRowReader, type FastJsonRowSink } from '../../src/validate/json-fast.js';
+import { validateRows, validateStream } from '../../src/validate/faces.js';
 import { checkChunks } from '../helpers/validate.js';
 
 type Call = ['row', unknown] | ['file', unknown];
 
-/** Runs one reader over the chunks and records every sink call. */
-function run(kind: 'fast' | 'slow', chunks: string[], maxValueLength: number, warning: 'warning' | 'error') {
+/**
+ * Runs one reader over the chunks and records every sink call. `fast+plain` also offers the
+ * in-place hook and records what it gets as a row, refusing every third call (so the row path
+ * is taken then) and, as its contract says, rows with a control character in a value; values are recorded with empty strings dropped, as the row rules treat an
+ * empty value and an absent one alike and ranges cannot tell them apart.
+ */
+function run(kind: 'fast' | 'fast+plain' | 'slow', chunks: string[], maxValueLength: number, warning: 'warning' | 'error') {
   const calls: Call[] = [];
-  const sink: JsonRowSink = { row: (r) => calls.push(['row', r]), fileIssue: (i) => calls.push(['file', i]) };
-  const reader = kind === 'fast' ? new FastJsonRowReader(sink, maxValueLength, warning) : new JsonRowReader(sink, maxValueLength, warning);
+  const sink: FastJsonRowSink = {
+    row: (r) => calls.push(['row', r]),
+    fileIssue: (i) => calls.push(['file', i]),
+  };
+  let offered = 0;
+  if (kind === 'fast+plain') {
+    sink.plainRow = (s, a, b, c, d, e, f, g, h, row, line) => {
+      if (++offered % 3 === 0) return false;
+      // The hook's contract: a value with a control character is refused.
+      for (const [x, y] of [[a, b], [c, d], [e, f], [g, h]] as const) for (let i = x; i < y; i++) if (s.charCodeAt(i) < 32) return false;
+      const v = (x: number, y: number) => (y > x ? s.slice(x, y) : undefined);
+      calls.push(['row', { row, line, consentId: v(a, b), fiDataRangeFrom: v(c, d), fiDataRangeTo: v(e, f), configId: v(g, h), issues: [], errors: 0 }]);
+      return true;
+    };
+  }
+  const reader = kind === 'slow' ? new JsonRowReader(sink, maxValueLength, warning) : new FastJsonRowReader(sink, maxValueLength, warning);
   for (const c of chunks) reader.push(c);
   reader.end();
   return { calls, rows: reader.rows };
@@ -72,6 +93,17 @@ const cuts = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6
 const options = fc.record({ max: fc.constantFrom(1_048_576, 12, 3), warning: fc.constantFrom('warning' as const, 'error' as const) });
 
 let stable = 0;
+
+/** The calls with empty-string values dropped from rows (see `run`). */
+function withoutEmpty(r: { calls: Call[]; rows: number }) {
+  const calls = r.calls.map(([k, v]) => {
+    if (k !== 'row') return [k, v];
+    const o = { ...(v as Record<string, unknown>) };
+    for (const key of Object.keys(o)) if (o[key] === '' || o[key] === undefined) delete o[key];
+    return [k, o];
+  });
+  return { calls, rows: r.rows };
+}
 /** True when the stream-json reader gives the same calls for these chunks as for the whole text. */
 function chunkStable(chunks: string[], text: string, o: { max: number; warning: 'warning' | 'error' }): boolean {
   return JSON.stringify(run('slow', chunks, o.max, o.warning)) === JSON.stringify(run('slow', [text], o.max, o.warning));
@@ -90,6 +122,7 @@ describe('FastJsonRowReader', () => {
         if (chunkStable(chunks, text, o)) {
           stable++;
           expect(run('fast', chunks, o.max, o.warning)).toEqual(reference);
+          expect(withoutEmpty(run('fast+plain', chunks, o.max, o.warning))).toEqual(withoutEmpty(reference));
         }
       }),
       { numRuns: 3000 },
@@ -116,6 +149,21 @@ describe('FastJsonRowReader', () => {
         expect(await checkChunks(pieces, { format: 'json' })).toEqual(whole);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('the in-place check gives the same report as the row path (validateStream vs validateRows)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(doc, mutated), fc.boolean(), fc.boolean(), async (text, strict, dup) => {
+        const bytes = Buffer.from(text, 'utf8');
+        const options = { format: 'json' as const, strict, duplicateCheck: dup };
+        const plain = await validateStream(Readable.from([bytes]), options);
+        const rows = validateRows(Readable.from([bytes]), options);
+        let step = await rows.next();
+        while (!step.done) step = await rows.next();
+        expect(plain).toEqual(step.value);
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -12,6 +12,9 @@
  *   and inputs with bad rows: 1% bad rows; 1,000 spread errors (peak RSS against the budget);
  *   data row 2000 bad against row 2001 bad (the sampling cliff).
  *
+ * Verdicts of single-threaded jobs (G1-G3, the row-2000 cliff) take the worse of the wall-time and
+ * CPU-time ratios; pack (both cores) and G5 (process start-up) take wall time.
+ *
  * Peers: uDSV and papaparse (devDependencies); Debian miller, csvkit, pigz, zip (see
  * benchmarks/README.md). A missing peer shows as "not installed".
  */
@@ -92,6 +95,11 @@ async function ensureBadRows(lib, base, name, isBad) {
 }
 
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
+/**
+ * For single-threaded jobs, the larger of the wall-time and CPU-time ratios: on shared cores
+ * either one alone can flatter a case (a baseline that waits on page faults, a burst of load).
+ */
+const worst = (r, base) => Math.max(r.seconds / base.seconds, r.cpuSeconds / base.cpuSeconds);
 const verdict = (ok) => (ok ? 'met' : 'missed');
 
 export default {
@@ -128,10 +136,10 @@ export default {
           const peers = ['mlr count (miller)', 'csvclean -n (csvkit)'].filter((n) => t[n] && !t[n].failures.length);
           const ahead = peers.every((n) => r.seconds < t[n].seconds);
           target = `≤ 2.0x uDSV, ahead of ${peers.join(', ') || 'peers'}, RSS ≤ ${budget(csv).toFixed(0)} MB`;
-          result = verdict(r.seconds / udsv.seconds <= 2.0 && ahead && r.peakRssMb <= budget(csv));
+          result = verdict(worst(r, udsv) <= 2.0 && ahead && r.peakRssMb <= budget(csv));
         } else if (r.name === 'batchprep validate --no-duplicate-check') {
           target = '≤ 1.5x uDSV, RSS ≤ 100 MB';
-          result = verdict(r.seconds / udsv.seconds <= 1.5 && r.peakRssMb <= BASE_RSS_MB);
+          result = verdict(worst(r, udsv) <= 1.5 && r.peakRssMb <= BASE_RSS_MB);
         } else if (c.base) target = 'baseline';
         return row(lib, csv, r, udsv, target, result);
       });
@@ -153,7 +161,7 @@ export default {
           const dup = r.name === 'batchprep validate';
           const nodup = r.name === 'batchprep validate --no-duplicate-check';
           const limit = dup ? budget(json) : BASE_RSS_MB;
-          return row(lib, json, r, parse, dup || nodup ? `≤ 1.0x JSON.parse, RSS ≤ ${limit.toFixed(0)} MB` : k === 0 ? 'baseline' : '–', dup || nodup ? verdict(r.seconds <= parse.seconds && r.peakRssMb <= limit) : '–');
+          return row(lib, json, r, parse, dup || nodup ? `≤ 1.0x JSON.parse, RSS ≤ ${limit.toFixed(0)} MB` : k === 0 ? 'baseline' : '–', dup || nodup ? verdict(worst(r, parse) <= 1.0 && r.peakRssMb <= limit) : '–');
         }),
       });
 
@@ -167,7 +175,7 @@ export default {
       const r3 = await lib.runCases(g3, repeats, log);
       tables.push({
         title: `G3 prepare vs validate, ${mb(csv)} MB CSV (median of ${repeats})`,
-        rows: r3.map((r, k) => row(lib, csv, r, r3[0], k === 0 ? 'baseline' : '≤ 1.3x validate', k === 0 ? '–' : verdict(r.seconds / r3[0].seconds <= 1.3))),
+        rows: r3.map((r, k) => row(lib, csv, r, r3[0], k === 0 ? 'baseline' : '≤ 1.3x validate', k === 0 ? '–' : verdict(worst(r, r3[0]) <= 1.3))),
       });
 
       // G4: pack against pigz -K (both cores) and zip, level 6.
@@ -220,7 +228,7 @@ export default {
             result = verdict(r.peakRssMb <= BASE_RSS_MB);
           } else if (r.name === 'data row 2000 bad') {
             target = '≤ 1.1x row 2001 bad';
-            result = `${verdict(r.seconds / by['data row 2001 bad'].seconds <= 1.1)} (${ratio(r.seconds, by['data row 2001 bad'].seconds)})`;
+            result = `${verdict(worst(r, by['data row 2001 bad']) <= 1.1)} (${worst(r, by['data row 2001 bad']).toFixed(2)}x)`;
           }
           return row(lib, csv, r, r6[0], target, result);
         }),

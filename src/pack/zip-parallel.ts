@@ -17,6 +17,8 @@ const BLOCK = 1024 * 1024;
 const WINDOW = 32 * 1024;
 /** Blocks deflating at once: enough to keep two cores busy while the next block fills. */
 const IN_FLIGHT = 4;
+/** Block buffers: those in flight, the one filling, and one spare. */
+const RING = IN_FLIGHT + 2;
 const MAX32 = 0xffffffff;
 
 interface CentralEntry {
@@ -60,7 +62,12 @@ export class ParallelZipWriter {
   private entryFed = 0;
   /** Input bytes of the open entry whose output is in the file. */
   private entryInputDone = 0;
-  private block: Buffer[] = [];
+  /**
+   * Blocks fill reused buffers (a ring longer than the blocks in flight, so a buffer is
+   * refilled only after its deflate finished): no per-block garbage outside the V8 heap.
+   */
+  private readonly ring: Buffer[] = [];
+  private ringAt = 0;
   private blockBytes = 0;
   private dictionary: Buffer | undefined;
   /** Deflated blocks in order, written as they finish. */
@@ -121,10 +128,16 @@ export class ParallelZipWriter {
     this.entryFed += chunk.length;
     entry.crc = crc32(chunk, entry.crc);
     entry.size += chunk.length;
-    this.block.push(chunk);
-    this.blockBytes += chunk.length;
-    if (this.blockBytes >= BLOCK) this.cutBlock(false);
-    if (this.queue.length >= IN_FLIGHT) await this.drainTo(IN_FLIGHT - 1);
+    for (let off = 0; off < chunk.length; ) {
+      const n = Math.min(BLOCK - this.blockBytes, chunk.length - off);
+      chunk.copy(this.current(), this.blockBytes, off, off + n);
+      this.blockBytes += n;
+      off += n;
+      if (this.blockBytes === BLOCK) {
+        this.cutBlock(false);
+        if (this.queue.length >= IN_FLIGHT) await this.drainTo(IN_FLIGHT - 1);
+      }
+    }
     this.throwIfFailed();
   }
 
@@ -173,19 +186,26 @@ export class ParallelZipWriter {
     this.opening.then((fh) => fh.close()).catch(() => {});
   }
 
+  /** The ring buffer the open block fills. */
+  private current(): Buffer {
+    return (this.ring[this.ringAt] ??= Buffer.allocUnsafe(BLOCK));
+  }
+
   /** Sends the gathered bytes of the open entry to be deflated (or stored). */
   private cutBlock(last: boolean): void {
     if (this.blockBytes === 0 && !last) return;
-    const data = this.block.length === 1 ? this.block[0]! : Buffer.concat(this.block, this.blockBytes);
-    this.block = [];
+    const data = this.current().subarray(0, this.blockBytes);
+    this.ringAt = (this.ringAt + 1) % RING;
     this.blockBytes = 0;
     if (this.options.level === 0) {
-      if (data.length) this.queue.push({ out: Promise.resolve(data), input: data.length });
+      // Stored: copied, as the file write may come after the ring buffer is refilled.
+      if (data.length) this.queue.push({ out: Promise.resolve(Buffer.from(data)), input: data.length });
       return;
     }
     const dictionary = this.dictionary;
-    // The next block may refer back into this one's last 32 KiB (copied: `data` is the caller's).
-    this.dictionary = data.length >= WINDOW ? Buffer.from(data.subarray(data.length - WINDOW)) : dictionary ? Buffer.concat([dictionary, data]).subarray(-WINDOW) : Buffer.from(data);
+    // The next block may refer back into this one's last 32 KiB (zlib copies a dictionary when
+    // the next block starts, before this buffer is refilled).
+    this.dictionary = data.length >= WINDOW ? data.subarray(data.length - WINDOW) : dictionary ? Buffer.concat([dictionary, data]).subarray(-WINDOW) : Buffer.from(data);
     const done = deflateBlock(data, this.options.level, dictionary, last);
     done.catch(() => {});
     this.queue.push({ out: done, input: data.length });

@@ -2,8 +2,9 @@ import { JsonRowReader, type JsonRow, type JsonRowSink } from './json-rows.js';
 
 /**
  * A reader specialised for the shape consent exports have: a top-level array of flat objects
- * whose keys are the known FinPro fields and whose values are plain strings (no escapes) or
- * `null`. Such rows are read straight from the decoded text with `charCodeAt`/`indexOf`, which
+ * whose keys are the known FinPro fields and whose values are strings or `null`. Such rows are
+ * read straight from the decoded text with `charCodeAt`/`indexOf` (`JSON.parse` only for a
+ * string with escapes), which
  * is several times faster than stream-json's token stream. A row element outside that shape
  * (a number, an unknown or repeated key, a nested value, a syntax error) is handed, whole, to
  * the stream-json `JsonRowReader`, primed to the same state and line, and reading goes on fast

@@ -21,9 +21,11 @@ import { checkPositive, checkRetries } from '../../submit/http/retry.js';
 import type { ManifestPartResult } from '../../submit/finpro/manifest-submit.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import { addDefaultsOptions, readDefaults } from '../defaults-options.js';
+import type { DateFormat } from '../../core/datetime.js';
 
 export interface FinProSubmitArgs {
   file?: string;
+  dateFormat?: DateFormat;
   endpoint?: string;
   referenceId?: string;
   name?: string;
@@ -199,6 +201,7 @@ async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<Su
     singleFields: singleDefaults(args),
     validate: args.validate,
     strict: args.strict,
+    dateFormat: args.dateFormat,
     timeoutMs: args.timeout * 1000,
     retries: args.retries,
     retryMaxTimeMs: args.retryMaxTime * 1000,

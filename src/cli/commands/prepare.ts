@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode, ExitCode, fromFsError } from '../../errors.js';
 import { resolveDefaults, type GlobalDefaults } from '../../core/defaults.js';
+import { DATE_FORMAT_OPTION } from '../defaults-options.js';
 import type { DateFormat } from '../../core/datetime.js';
 import type { FileFormat } from '../../core/issues.js';
 import { FINPRO_MAX_BYTES, prepareFile, prepareStream, type PrepareOptions, type PrepareResult } from '../../prepare/prepare.js';
@@ -51,7 +52,6 @@ export const prepareCommand: BatchprepCommand<PrepareArgs> = {
       .option('max-rows', { type: 'string', coerce: (v: string) => parseWhole(v, '--max-rows', 1), describe: 'Most rows per part (the JSON bulk API takes 10,000)' })
       .option('dedupe', { type: 'boolean', default: false, describe: 'Drop rows whose consentId appeared earlier (first wins)' })
       .option('strict', { type: 'boolean', default: false, describe: 'Warnings are errors (a duplicate is an error unless --dedupe)' })
-      .option('date-format', { choices: ['rfc3339', 'iso8601'] as const, default: 'rfc3339' as const, describe: 'Date-times accepted: rfc3339 (default; the form of every example in the FinPro document) or iso8601 (also 2024-01-01, no offset, 20240101T000000Z; calendar-checked)' })
       .option('reference-id', { type: 'string', describe: 'Reference ID base: parts get BASE-0001, BASE-0002... (at most 55 chars of [A-Za-z0-9_-])' })
       .option('name', { type: 'string', describe: 'Part file base name: NAME-0001.csv (default: the input name)' })
       .option('reject-file', { type: 'string', describe: 'Write valid rows anyway; rejected rows with their issues go here (NDJSON)' })
@@ -61,6 +61,7 @@ export const prepareCommand: BatchprepCommand<PrepareArgs> = {
       .option('json', { type: 'boolean', default: false, describe: 'Print the manifest on stdout' })
       .option('global-config', { type: 'string', describe: "Defaults as JSON ('{\"configId\":\"x\"}') or @file.json" })
       .option('from', { type: 'string', describe: 'Default fiDataRangeFrom' })
+      .option('date-format', DATE_FORMAT_OPTION)
       .option('config-id', { type: 'string', describe: 'Default configId' })
       .example('$0 prepare consents.csv --out-dir parts --reference-id ACME_2024_06', 'parts/consents-0001.csv... and parts/manifest.json')
       .example('cat consents.json | $0 prepare - --out-dir parts --to csv --dedupe --max-rows 10000', 'from stdin, converted to CSV')

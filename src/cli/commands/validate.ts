@@ -64,7 +64,6 @@ export const validateCommand: BatchprepCommand<ValidateArgs> = {
         .option('max-bytes', { type: 'string', default: String(DEFAULT_MAX_BYTES), coerce: (v: string) => parseSize(v, '--max-bytes'), describe: 'Size cap: bytes or with a unit (10MiB; 10MB = 10,000,000); the API limit is 10485760' })
         .option('max-errors', { type: 'string', default: '1000', coerce: (v: string) => parseWhole(v, '--max-errors', 0), describe: 'Issues listed per file (0: count only); more are counted, not listed. File-level problems are always listed' })
         .option('strict', { type: 'boolean', default: false, describe: 'Treat warnings (duplicate IDs, unknown fields, BOM in JSON) as errors' })
-        .option('date-format', { choices: ['rfc3339', 'iso8601'] as const, default: 'rfc3339' as const, describe: 'Date-times accepted: rfc3339 (default; the form of every example in the FinPro document) or iso8601 (also 2024-01-01, no offset, 20240101T000000Z; calendar-checked)' })
         .option('duplicate-check', { type: 'boolean', default: true, describe: 'Detect repeated consent IDs; --no-duplicate-check keeps memory flat for huge files' }),
     )
       .example('$0 validate examples/consents.csv', 'Check one file; exit 0 when the server would accept it')

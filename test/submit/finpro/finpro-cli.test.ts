@@ -180,3 +180,17 @@ describe('interrupts', () => {
     expect(server.received).toHaveLength(1);
   });
 });
+
+describe('--date-format (issue 10 item 3)', () => {
+  test('a date-only value is refused locally by default (nothing sent) and sent with --date-format iso8601', async () => {
+    await writeFile(files.path('dateonly.csv'), `consentId,fiDataRangeFrom\n${IDS[0]},2024-01-01\n`);
+    const strict = await submit([files.path('dateonly.csv'), '--reference-id', 'iso-date-1']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('--date-format iso8601');
+    expect(server.received).toHaveLength(0);
+    const iso = await submit([files.path('dateonly.csv'), '--reference-id', 'iso-date-1', '--date-format', 'iso8601']);
+    expect(iso.code, iso.stderr).toBe(0);
+    expect(server.received).toHaveLength(1);
+    expect(server.batches.has('iso-date-1')).toBe(true);
+  });
+});

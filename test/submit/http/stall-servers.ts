@@ -11,6 +11,19 @@ export interface StallServer {
   close(): Promise<void>;
 }
 
+/** Listens on a free loopback port; close() drops every connection still open. */
+async function listen(server: net.Server, sockets: Set<net.Socket>, count: () => number): Promise<StallServer> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    connections: count,
+    async close() {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
 /** Accepts TCP connections, reads and drops what arrives, never writes. */
 export async function startHungServer(): Promise<StallServer> {
   const sockets = new Set<net.Socket>();
@@ -20,15 +33,7 @@ export async function startHungServer(): Promise<StallServer> {
     sockets.add(s);
     s.on('data', () => undefined).on('error', () => undefined).on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    connections: () => count,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  return listen(server, sockets, () => count);
 }
 
 /**
@@ -62,13 +67,5 @@ export async function startTrickleServer(reply: (req: http.IncomingMessage) => u
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
-    connections: () => count,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  return listen(server, sockets, () => count);
 }

@@ -55,14 +55,18 @@ export function request(url: URL, opts: { method: string; headers?: Record<strin
   });
 }
 
-/** Reads a (small) response body as text, at most `cap` bytes; errors give ''. */
+/** Reads a (small) response body as text, at most `cap` bytes (the rest is not read: the body is destroyed); errors give ''. */
 export async function readText(body: Readable, cap = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const c of body) {
-      if (size < cap) chunks.push(c as Buffer);
+      chunks.push(c as Buffer);
       size += (c as Buffer).length;
+      if (size >= cap) {
+        body.destroy();
+        break;
+      }
     }
   } catch {
     /* what arrived is enough for a message */

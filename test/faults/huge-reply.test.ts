@@ -37,7 +37,7 @@ describe('a 2 GB reply', () => {
       afterBody(req, () => streamHuge(res, 200, JSON.stringify({ ver: '1.0', txnid: 't', status: 'success', data: { reference_id: 'fault-ref-1', batch_id: 'b-1', storage_type: 's' } }), TWO_GB)),
     );
     const r = await runCli(['finpro', 'submit', join(dir, 'good.csv'), '--reference-id', 'fault-ref-1'], finproEnv(s.url, dir));
-    record({ scenario: '2 GB reply: FinPro answer', command: 'finpro submit good.csv', left: 'nothing (remote: one batch at most)' }, r);
+    record({ scenario: '2 GB reply: FinPro answer', command: 'finpro submit good.csv', left: `nothing local; ${s.requests.length} POST` }, r);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/UnexpectedResponse/);
     expect(s.bytesWritten()).toBeLessThan(256 * 1024 ** 2);

@@ -79,7 +79,7 @@ for (const [scenario, args, env, flag] of hangCases) {
       run([...args, ...extra], env, cwd).then((r) => {
         const left = readdirSync(cwd, { recursive: true }).filter((f) => f !== 'good.csv' && !f.endsWith('dl'));
         const found = SECRETS.filter((s) => r.out.includes(s));
-        const code = (/batchprep: (\w+)/.exec(r.out) ?? [])[1] ?? '';
+        const code = (/batchprep: ([A-Z]\w+):/.exec(r.out) ?? [])[1] ?? '';
         rows.push({ scenario, command: [...args, ...extra].join(' '), exit: `${r.code} ${code}`.trim(), seconds: r.seconds, left: left.length ? left.join(' ') : 'nothing', secrets: found.length ? found.join(',') : 'none' });
       }),
     );

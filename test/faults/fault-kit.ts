@@ -200,7 +200,7 @@ export function record(row: Omit<TableRow, 'seconds' | 'secrets' | 'exit' | 'pea
   const file = process.env.FAULT_TABLE;
   if (!file) return;
   const found = secretsIn(r);
-  const code = /batchprep: (\w+)/.exec(r.stderr)?.[1] ?? '';
+  const code = /batchprep: ([A-Z]\w+):/.exec(r.stderr)?.[1] ?? '';
   const full: TableRow = { ...row, exit: r.code === null ? '-' : `${r.code} ${code}`.trim(), seconds: Math.round(r.ms / 100) / 10, secrets: found.length ? found.join(',') : 'none', peakMb: Math.round(r.peakMb) };
   appendFileSync(file, `${JSON.stringify(full)}\n`);
 }

@@ -39,11 +39,18 @@ export interface StreamResponse {
 export function request(url: URL, opts: { method: string; headers?: Record<string, string>; body?: string | Readable; signal?: AbortSignal }): Promise<StreamResponse> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
+    let response: http.IncomingMessage | undefined;
     const req = mod.request(url, { method: opts.method, headers: opts.headers, signal: opts.signal, agent: nodeAgentFor(url) }, (res) => {
+      response = res;
       resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
     });
     const idle = idleTimeoutMs(); // no byte either way this long: a stuck server (raise --timeout)
-    req.setTimeout(idle, () => req.destroy(Object.assign(new Error(`idle timeout: no data for ${idle / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' })));
+    req.setTimeout(idle, () => {
+      const err = Object.assign(new Error(`idle timeout: no data for ${idle / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' });
+      // A body that stalls mid-way must fail as this timeout, not as the "aborted" reset destroying the request causes.
+      response?.destroy(err);
+      req.destroy(err);
+    });
     req.on('error', reject);
     const body = opts.body;
     if (body === undefined || typeof body === 'string') {
@@ -55,14 +62,18 @@ export function request(url: URL, opts: { method: string; headers?: Record<strin
   });
 }
 
-/** Reads a (small) response body as text, at most `cap` bytes; errors give ''. */
+/** Reads a (small) response body as text, at most `cap` bytes (the rest is not read: the body is destroyed); errors give ''. */
 export async function readText(body: Readable, cap = 64 * 1024): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {
     for await (const c of body) {
-      if (size < cap) chunks.push(c as Buffer);
+      chunks.push(c as Buffer);
       size += (c as Buffer).length;
+      if (size >= cap) {
+        body.destroy();
+        break;
+      }
     }
   } catch {
     /* what arrived is enough for a message */

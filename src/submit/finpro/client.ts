@@ -92,15 +92,17 @@ export interface FinProSubmitResult {
 /** Largest reply body read: FinPro's replies are small JSON documents. */
 const MAX_REPLY_BYTES = 1 << 20;
 
-/** Reads at most MAX_REPLY_BYTES of a reply, so a misbehaving server cannot fill memory. */
-async function readReply(body: AsyncIterable<Uint8Array> & { destroy?: () => void }): Promise<string> {
+/**
+ * Reads at most MAX_REPLY_BYTES of a reply, so a misbehaving server cannot fill memory; a
+ * longer reply is not FinPro's answer (a valid head must not pass as success), so it fails.
+ */
+async function readReply(body: AsyncIterable<Uint8Array> & { destroy?: () => void }, origin: string): Promise<string> {
   const chunks: Uint8Array[] = [];
   let total = 0;
   for await (const chunk of body) {
     if (total + chunk.length > MAX_REPLY_BYTES) {
-      chunks.push(chunk.subarray(0, MAX_REPLY_BYTES - total));
       body.destroy?.();
-      break;
+      throw new BatchprepError(ErrorCode.UnexpectedResponse, `${origin}: the reply is larger than ${MAX_REPLY_BYTES} bytes; FinPro's answers are small`);
     }
     chunks.push(chunk);
     total += chunk.length;
@@ -289,7 +291,7 @@ async function attemptUpload(a: AttemptInput) {
       signal,
       dispatcher: options.dispatcher ?? undiciDispatcherFor(a.url, a.timeoutMs),
     });
-    const text = await readReply(res.body);
+    const text = await readReply(res.body, origin);
     if (res.statusCode >= 200 && res.statusCode < 300) return parseSuccessReply(res.statusCode, text);
     const retryAfter = res.headers['retry-after'];
     throw errorFromReply(res.statusCode, text, Array.isArray(retryAfter) ? retryAfter[0] : retryAfter);

@@ -163,7 +163,9 @@ export function fromS3Error(err: unknown, what: string): BatchprepError {
   const name = e?.name ?? e?.Code ?? 'Error';
   const msg = redact(`${what}: ${name}${e?.message && e.message !== name ? `: ${e.message}` : ''}${status ? ` (HTTP ${status})` : ''}`);
   if (name === 'AbortError') return abortedError(err);
-  if (name === 'TimeoutError') return new BatchprepError(ErrorCode.Timeout, `${msg} (idle timeout; raise --timeout)`, { cause: err, retryable: true });
+  // The SDK names a reset (ECONNRESET, EPIPE) "TimeoutError" so it is retried; it is not a timeout to raise.
+  const reset = /ECONNRESET|EPIPE/.test(`${(err as { code?: string })?.code ?? ''} ${e?.message ?? ''}`);
+  if (name === 'TimeoutError' && !reset) return new BatchprepError(ErrorCode.Timeout, `${msg} (idle timeout; raise --timeout)`, { cause: err, retryable: true });
   if (status === 401 || status === 403 || /AccessDenied|ExpiredToken|InvalidAccessKeyId|InvalidToken|SignatureDoesNotMatch/.test(name)) {
     return new BatchprepError(ErrorCode.Forbidden, msg, { cause: err, status });
   }

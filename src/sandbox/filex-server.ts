@@ -1,6 +1,7 @@
 // The FINRA fileX REST API and the FIP OAuth2 token endpoint, on node:http, following
 // /work/shared/seeds/finra-filex-transfer-guide.txt: directory documents, pre-signed
-// download/upload URLs (served by the S3 harness's gate), S3TransferTokens, and the tracking
+// download/upload URLs (from the object store: the tests' S3 harness or the sandbox's directory
+// store), S3TransferTokens (when the store is S3), and the tracking
 // lifecycle (Request Received → Received by FINRA/RECEIVED → ACCEPTED|REJECTED|...).
 // Fault switches let tests expire tokens, shorten URL lifetimes, list hostile names and fail.
 // Where the guide is silent (token shape and expiration format, feedback file names, OBO
@@ -8,7 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { S3Harness } from './s3-server.js';
+import type { ObjectStore } from './object-store.js';
 
 export type DownstreamStatus = 'RECEIVED' | 'ACCEPTED' | 'REJECTED' | 'PARTIALLY_REJECTED';
 
@@ -31,7 +32,8 @@ export interface TrackingRecord {
 }
 
 export interface FilexServerOptions {
-  s3: S3Harness;
+  /** Where the files live and who signs their URLs. */
+  store: ObjectStore;
   /** @default 'filexuser1' */
   username?: string;
   /** @default 'filex-secret-pass' */
@@ -63,6 +65,11 @@ export interface FilexServerOptions {
    * names a "File Feedback" download but no file name). @default `FEEDBACK_<yyyymmdd>.txt`
    */
   feedbackName?: (fileName: string, decidedAt: Date) => string;
+  /**
+   * The verdict FINRA reaches for a submitted file (the guide lists ACCEPTED, REJECTED, ...
+   * but not why); `faults.autoAccept` overrides it. @default every file ACCEPTED
+   */
+  verdict?: (fileName: string) => 'ACCEPTED' | 'REJECTED' | 'PARTIALLY_REJECTED';
 }
 
 export interface FilexFaults {
@@ -97,9 +104,8 @@ export interface FilexFaults {
   fipErrorOnce?: { status: number; error: string; error_description?: string };
 }
 
-export interface FilexTestServer {
-  baseUrl: string;
-  tokenUrl: string;
+/** The server's behaviour without its socket: the sandbox mounts it on its own port. */
+export interface FilexApp {
   username: string;
   password: string;
   orgId: string;
@@ -119,6 +125,13 @@ export interface FilexTestServer {
     stsRequests: number;
     requests: Array<{ method: string; path: string; headers: Record<string, string> }>;
   };
+  /** Answers one request (any path; unknown ones get the guide's 404 document). */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void;
+}
+
+export interface FilexTestServer extends FilexApp {
+  baseUrl: string;
+  tokenUrl: string;
   close(): Promise<void>;
 }
 
@@ -162,9 +175,9 @@ interface Upload {
   manual: boolean;
 }
 
-/** Start the fileX + FIP test server on 127.0.0.1 and a free port. */
-export async function startFilexServer(options: FilexServerOptions): Promise<FilexTestServer> {
-  const s3 = options.s3;
+/** The fileX + FIP endpoints as a request handler whose links start with `baseUrl`. */
+export function createFilexApp(options: FilexServerOptions, baseUrl: string): FilexApp {
+  const store = options.store;
   const username = options.username ?? 'filexuser1';
   const password = options.password ?? 'filex-secret-pass';
   const orgId = options.orgId ?? '0001';
@@ -183,8 +196,7 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
   const uploadMetadata = new Map<string, Record<string, string>>();
   const lastModifiedOverride = new Map<string, Date>();
   const faults: FilexFaults = {};
-  const stats: FilexTestServer['stats'] = { tokenRequests: 0, tokenRequestsRefused: 0, stsRequests: 0, requests: [] };
-  let baseUrl = '';
+  const stats: FilexApp['stats'] = { tokenRequests: 0, tokenRequestsRefused: 0, stsRequests: 0, requests: [] };
 
   const keyOf = (space: string, name: string, org = orgId) => `${org}/${application}/${space}/${name}`;
   // Objects for the hostile-name fault live under a key no listing shows.
@@ -303,7 +315,7 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
 
   async function listSpace(org: string, space: { name: string; writable: boolean }): Promise<unknown> {
     const prefix = `${org}/${application}/${space.name}/`;
-    const objects = (await s3.listObjects(prefix)).filter((o) => !o.key.slice(prefix.length).includes('/'));
+    const objects = (await store.listObjects(prefix)).filter((o) => !o.key.slice(prefix.length).includes('/'));
     const files = objects.map((o) => ({
       name: o.key.slice(prefix.length),
       size: faults.lieAboutContentLength !== undefined && space.name === 'out' ? faults.lieAboutContentLength : o.size,
@@ -337,11 +349,11 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
     if (up.manual) return;
     const now = new Date();
     if (rec.status === 'Request Received') {
-      const head = await s3.headObject(up.key);
+      const head = await store.headObject(up.key);
       if (!head) return;
       const arcv = `${stamp(now)}-${up.name}`;
       accounted.add(`${up.key}@${head.lastModified.getTime()}`);
-      await s3.copyObject(up.key, up.key.replace(/\/in\/[^/]*$/, `/in_arcv/${arcv}`));
+      await store.copyObject(up.key, up.key.replace(/\/in\/[^/]*$/, `/in_arcv/${arcv}`));
       rec.status = 'Received by FINRA';
       rec.downstreamStatus = 'RECEIVED';
       rec.submissionTime = filexTime(head.lastModified);
@@ -356,11 +368,11 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
       return;
     }
     if (up.pollsSinceReceived >= (faults.pollsToFinal ?? 2)) {
-      rec.downstreamStatus = faults.autoAccept ?? 'ACCEPTED';
+      rec.downstreamStatus = faults.autoAccept ?? options.verdict?.(up.name) ?? 'ACCEPTED';
       rec.statusUpdatedTime = filexTime(now);
       // FINRA's feedback lands in out under a name fileX chooses (not one a user could send).
       const org = up.key.split('/')[0]!;
-      await s3.putObject(keyOf('out', feedbackName(up.name, now), org), Buffer.from(`${rec.trackingId} ${up.name}: ${rec.downstreamStatus}\n`));
+      await store.putObject(keyOf('out', feedbackName(up.name, now), org), Buffer.from(`${rec.trackingId} ${up.name}: ${rec.downstreamStatus}\n`));
     }
   }
 
@@ -369,7 +381,7 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
   async function recordDirectUploads(): Promise<void> {
     for (const org of orgs) {
       const prefix = `${org}/${application}/in/`;
-      for (const o of await s3.listObjects(prefix)) {
+      for (const o of await store.listObjects(prefix)) {
         const name = o.key.slice(prefix.length);
         const mark = `${o.key}@${o.lastModified.getTime()}`;
         if (name.includes('/') || accounted.has(mark)) continue;
@@ -470,10 +482,10 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
       if (space.writable) throw new HttpError(403, 'Forbidden', `Space ${space.name} is not readable`);
       if (space.name === 'out' && faults.hostileNames?.includes(name)) {
         key = hostileKey(org, name);
-        await s3.putObject(key, Buffer.from(`hostile:${name}`));
+        await store.putObject(key, Buffer.from(`hostile:${name}`));
       }
-      if (!(await s3.headObject(key))) throw new HttpError(404, 'Not Found', `File not found: ${space.name}/${name}`);
-      return send(res, 200, { url: s3.presign('GET', key, ttl), expirationTime: filexTime(new Date(Date.now() + ttl * 1000)) });
+      if (!(await store.headObject(key))) throw new HttpError(404, 'Not Found', `File not found: ${space.name}/${name}`);
+      return send(res, 200, { url: store.presign('GET', key, ttl), expirationTime: filexTime(new Date(Date.now() + ttl * 1000)) });
     }
     if (method === 'PUT') {
       checkFileName(name);
@@ -512,7 +524,7 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
       uploads.set(trackingId, { key, space: space.name, name, createdAt: now.getTime(), pollsSinceReceived: 0, manual: false });
       uploadMetadata.set(trackingId, metadata);
       if (failWith !== undefined) throw new HttpError(failWith, 'Internal Server Error', 'Upload request failed');
-      return send(res, 200, { url: s3.presign('PUT', key, ttl), expirationTime: filexTime(new Date(now.getTime() + ttl * 1000)), trackingId });
+      return send(res, 200, { url: store.presign('PUT', key, ttl), expirationTime: filexTime(new Date(now.getTime() + ttl * 1000)), trackingId });
     }
     throw new HttpError(405, 'Method Not Allowed', `${method} not allowed here`);
   }
@@ -522,15 +534,18 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
     if (req.method !== 'GET') throw new HttpError(405, 'Method Not Allowed', `${req.method} not allowed here`);
     if (segs.length !== 2) throw new HttpError(404, 'Not Found', 'Use /S3TransferTokens/{ORG_ID}/{APPLICATION}');
     checkOrgApp(segs[0]!, segs[1]!);
-    const prefix = `${s3.bucket}/${segs[0]}/${application}`;
+    if (!store.issueCredentials || store.bucket === undefined || store.region === undefined) {
+      throw new HttpError(403, 'Forbidden', 'S3 Direct is not enabled: this server has no S3-compatible store');
+    }
+    const prefix = `${store.bucket}/${segs[0]}/${application}`;
     const readPaths = [`${prefix}/in_arcv/`, `${prefix}/out/`];
     const writePaths = [`${prefix}/in/`];
-    const creds = s3.issueCredentials(stsTtl, { readPaths, writePaths });
+    const creds = store.issueCredentials(stsTtl, { readPaths, writePaths });
     const expiration = options.stsExpiration ?? 'present';
     const keys: Record<string, unknown> = { accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken };
     if (expiration === 'present') keys.expiration = filexTime(new Date(creds.expiration));
     if (expiration === 'unreadable') keys.expiration = 'in one hour';
-    const head = { region: s3.region, sessionName: `${username}@${randomUUID()}`, readPaths, writePaths };
+    const head = { region: store.region, sessionName: `${username}@${randomUUID()}`, readPaths, writePaths };
     send(res, 200, options.stsShape === 'top-level' ? { ...head, ...keys } : { ...head, credentials: keys });
   }
 
@@ -578,15 +593,10 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
     }
   }
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
   return {
-    baseUrl,
-    tokenUrl: `${baseUrl}/fip/rest/ews/oauth2/access_token`,
+    handle(req, res) {
+      handle(req, res).catch(() => res.destroy());
+    },
     username,
     password,
     orgId,
@@ -597,12 +607,12 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
     stats,
     async seedFile(space, name, content, lastModified, org = orgId) {
       spaceOf(space);
-      await s3.putObject(keyOf(space, name, org), content);
+      await store.putObject(keyOf(space, name, org), content);
       if (lastModified) lastModifiedOverride.set(keyOf(space, name, org), lastModified);
       else lastModifiedOverride.delete(keyOf(space, name, org));
     },
     readUploaded(space, name, org = orgId) {
-      return s3.getObject(keyOf(space, name, org));
+      return store.getObject(keyOf(space, name, org));
     },
     setDownstream(trackingId, status) {
       const rec = tracking.get(trackingId);
@@ -613,6 +623,20 @@ export async function startFilexServer(options: FilexServerOptions): Promise<Fil
       rec.downstreamStatus = status;
       rec.statusUpdatedTime = filexTime(new Date());
     },
+  };
+}
+
+/** Start the fileX + FIP test server on 127.0.0.1 and a free port. */
+export async function startFilexServer(options: FilexServerOptions): Promise<FilexTestServer> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const app = createFilexApp(options, baseUrl);
+  server.on('request', app.handle);
+  return {
+    ...app,
+    baseUrl,
+    tokenUrl: `${baseUrl}/fip/rest/ews/oauth2/access_token`,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

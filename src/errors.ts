@@ -29,6 +29,9 @@ export const ErrorCode = {
   RemoteNotFound: 'RemoteNotFound',
   InvalidManifest: 'InvalidManifest',
   ManifestMismatch: 'ManifestMismatch',
+  InvalidConfig: 'InvalidConfig',
+  ProfileNotFound: 'ProfileNotFound',
+  SecretInConfig: 'SecretInConfig',
   // exit 3: remote or transport failure after retries
   ServerError: 'ServerError',
   RateLimited: 'RateLimited',
@@ -41,6 +44,8 @@ export const ErrorCode = {
   Unauthorized: 'Unauthorized',
   Forbidden: 'Forbidden',
   SpaceNotWritable: 'SpaceNotWritable',
+  UnknownHostKey: 'UnknownHostKey',
+  HostKeyChanged: 'HostKeyChanged',
   // exit 130: interrupted by the caller (AbortSignal, Ctrl-C)
   Aborted: 'Aborted',
 } as const;
@@ -81,6 +86,9 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   RemoteNotFound: 2,
   InvalidManifest: 2,
   ManifestMismatch: 2,
+  InvalidConfig: 2,
+  ProfileNotFound: 2,
+  SecretInConfig: 2,
   ServerError: 3,
   RateLimited: 3,
   NetworkError: 3,
@@ -91,6 +99,8 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
   Unauthorized: 4,
   Forbidden: 4,
   SpaceNotWritable: 4,
+  UnknownHostKey: 4,
+  HostKeyChanged: 4,
   Aborted: 130,
 };
 

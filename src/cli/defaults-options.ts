@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { resolveDefaults, type GlobalDefaults } from '../core/defaults.js';
+import type { DateFormat } from '../core/datetime.js';
 import { BatchprepError, ErrorCode, fromFsError } from '../errors.js';
 import type { CliContext } from './context.js';
 
@@ -19,6 +20,8 @@ export function addDefaultsOptions<T>(y: Argv<T>) {
 }
 
 export interface DefaultsArgs {
+  /** --date-format, on the commands that offer it (validate, prepare). */
+  dateFormat?: DateFormat;
   globalConfig?: string;
   from?: string;
   to?: string;
@@ -44,5 +47,5 @@ export async function readDefaults(args: DefaultsArgs, ctx: CliContext): Promise
   if (text !== undefined && text.trim() === '') {
     throw new BatchprepError(ErrorCode.InvalidDefaults, '--global-config is empty; give a JSON object or @file.json');
   }
-  return resolveDefaults(text, { fiDataRangeFrom: args.from, fiDataRangeTo: args.to, configId: args.configId });
+  return resolveDefaults(text, { fiDataRangeFrom: args.from, fiDataRangeTo: args.to, configId: args.configId }, args.dateFormat);
 }

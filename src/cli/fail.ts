@@ -13,7 +13,8 @@ export function reportFailure(err: unknown, ctx: CliContext, debug: boolean): nu
         cause: err,
       });
   if (e.code === ErrorCode.Aborted) {
-    ctx.stderr.write('batchprep: interrupted; nothing partial was left behind\n');
+    // An interrupt that had something to clean up says what it did (e.g. a partial SFTP upload).
+    ctx.stderr.write(e.message.startsWith('interrupted; ') ? `batchprep: ${redact(e.message)}\n` : 'batchprep: interrupted; nothing partial was left behind\n');
     return ExitCode.Interrupted;
   }
   ctx.stderr.write(`batchprep: ${e.code}: ${redact(e.message)}\n`);

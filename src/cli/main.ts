@@ -6,6 +6,7 @@ import type { CliContext } from './context.js';
 import { reportFailure } from './fail.js';
 import { type BatchprepCommand, mount, STDIN_TOKEN } from './command.js';
 import { usageError } from './usage.js';
+import { resolveEnvironment } from '../config/environment.js';
 
 /**
  * The commands, loaded lazily: only the invoked command's module (and its dependencies,
@@ -25,6 +26,7 @@ const commands: Array<{ name: string; usage: string; describe: string; load: () 
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
   argv = argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
+  ctx = { ...ctx }; // its env gets the profile and secret files, after the command line is checked
   const result = { code: ExitCode.Ok as number, debug: argv.includes('--debug') };
   const width = Math.min(100, (ctx.stdout as { columns?: number }).columns ?? 100);
   let parsing: Argv | undefined;
@@ -33,13 +35,19 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     .usage('$0 <command> [options]\n\nPrepare, validate and submit batch files for FinPro consent uploads and FINRA fileX.')
     .version(VERSION)
     .option('debug', { type: 'boolean', describe: 'Show stack traces for failures (secrets stay redacted)', global: true })
+    .option('profile', { type: 'string', global: true, describe: 'Settings profile from the config file (default: $BATCHPREP_PROFILE, else [default]); see README "Profiles and secrets"' })
+    // After validation, before any handler: profile under the environment, *_FILE secrets read.
+    .middleware((async (args: { profile?: string }) => {
+      ctx.env = await resolveEnvironment(ctx.env, { profile: args.profile, cwd: ctx.cwd });
+    }) as never)
     .strict()
     .demandCommand(1, 'Name a command: validate, prepare, pack, finpro, filex or schema (see --help).')
     .recommendCommands()
     .wrap(width)
     .epilogue(
       'Exit codes: 0 success, 1 data rejected, 2 usage or local I/O error, 3 remote or transport failure, 4 authentication refused.\n' +
-        'Docs: README.md. Secrets come from the environment only, never from flags.',
+        'Docs: README.md. Secrets come from the environment (or *_FILE files) only, never from flags or profiles.\n' +
+        'Profiles: --profile NAME or BATCHPREP_PROFILE picks [profile NAME] in $BATCHPREP_CONFIG_FILE, else $XDG_CONFIG_HOME/batchprep/config, else ~/.config/batchprep/config.',
     )
     .exitProcess(false)
     // Throwing (not recording) is what stops yargs: the command's handler never runs after a

@@ -1,5 +1,5 @@
 import { BatchprepError, ErrorCode } from '../errors.js';
-import { checkDateTime, compareInstants } from './datetime.js';
+import { checkDateTime, compareInstants, type DateFormat } from './datetime.js';
 
 /** Global defaults (SPEC section 3): fill a row's empty cell or absent key, never a value the row has. */
 export interface GlobalDefaults {
@@ -21,7 +21,7 @@ function invalid(message: string): BatchprepError {
  * every row would inherit it. The same rules as the rows (and as `globalDefaultsSchema`,
  * which a property test keeps in agreement), without loading zod on the validation path.
  */
-export function resolveDefaults(globalConfig?: unknown, singles: GlobalDefaults = {}): GlobalDefaults | undefined {
+export function resolveDefaults(globalConfig?: unknown, singles: GlobalDefaults = {}, dateFormat: DateFormat = 'rfc3339'): GlobalDefaults | undefined {
   let base: unknown = globalConfig ?? {};
   if (typeof base === 'string') {
     try {
@@ -45,14 +45,14 @@ export function resolveDefaults(globalConfig?: unknown, singles: GlobalDefaults 
     if (key === 'configId') {
       if (CONTROL.test(value)) throw invalid('configId must not contain control characters');
     } else {
-      const check = checkDateTime(value);
+      const check = checkDateTime(value, dateFormat);
       if (!check.ok) throw invalid(`${key} ${JSON.stringify(value)} ${check.reason}`);
     }
     out[key as keyof GlobalDefaults] = value;
   }
   if (out.fiDataRangeFrom && out.fiDataRangeTo) {
-    const a = checkDateTime(out.fiDataRangeFrom);
-    const b = checkDateTime(out.fiDataRangeTo);
+    const a = checkDateTime(out.fiDataRangeFrom, dateFormat);
+    const b = checkDateTime(out.fiDataRangeTo, dateFormat);
     if (a.ok && b.ok && compareInstants(a, b) > 0) throw invalid(`fiDataRangeFrom ${out.fiDataRangeFrom} is later than fiDataRangeTo ${out.fiDataRangeTo}`);
   }
   return Object.keys(out).length ? out : undefined;

@@ -34,6 +34,39 @@ export type Severity = 'error' | 'warning';
 /** The error code the FinPro server would answer for a file (SPEC section 2). */
 export type ApiErrorCode = 'FileTooLarge' | 'UnsupportedFileType' | 'InvalidFileContent';
 
+/**
+ * Problems with the file as a whole: always listed, whatever `maxErrors` (row issues
+ * cannot push them out). Each occurs at most once per file, or once per header column.
+ */
+export const FILE_LEVEL_CODES: ReadonlySet<IssueCode> = new Set<IssueCode>([
+  IssueCode.FileTooLarge,
+  IssueCode.UnsupportedFileType,
+  IssueCode.InvalidEncoding,
+  IssueCode.BomNotAllowed,
+  IssueCode.MissingColumn,
+  IssueCode.DuplicateColumn,
+  IssueCode.MalformedCsv,
+  IssueCode.MalformedJson,
+  IssueCode.EmptyFile,
+]);
+
+/**
+ * Errors that make the content unparseable for the service, which the FinPro document
+ * answers with `InvalidFileContent` ("the file content could not be parsed (malformed
+ * CSV/JSON)"). Row rules are not among them: the document does not say what the service
+ * answers to a row that breaks them.
+ */
+export const UNPARSEABLE_CODES: ReadonlySet<IssueCode> = new Set<IssueCode>([
+  IssueCode.InvalidEncoding,
+  IssueCode.BomNotAllowed,
+  IssueCode.MalformedCsv,
+  IssueCode.FieldCountMismatch,
+  IssueCode.MalformedJson,
+  IssueCode.MissingColumn,
+  IssueCode.DuplicateColumn,
+  IssueCode.EmptyFile,
+]);
+
 export type FileFormat = 'csv' | 'json';
 
 /** The consent row fields, in canonical order. */
@@ -77,11 +110,19 @@ export interface FileReport {
   rows: number;
   errorCount: number;
   warningCount: number;
-  /** What the FinPro server would answer; null when valid. */
+  /**
+   * The documented upload-time rejection the FinPro server would answer: FileTooLarge,
+   * UnsupportedFileType, or InvalidFileContent for unparseable content. Null when valid, and
+   * also when only row rules fail (the file is still invalid; the document does not say
+   * what the service answers then).
+   */
   apiErrorCode: ApiErrorCode | null;
   /** True when more issues were found than `maxErrors` lets the report list. */
   truncated: boolean;
+  /** Listed issues: every file-level one (see FILE_LEVEL_CODES), then up to `maxErrors` others. */
   issues: Issue[];
+  /** Issues found per code, listed or not (set by the engine). */
+  counts?: Partial<Record<IssueCode, number>>;
 }
 
 /** The result of validating several files. */

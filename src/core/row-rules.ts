@@ -1,4 +1,4 @@
-import { checkDateTime, compareInstants, type DateCheck } from './datetime.js';
+import { checkDateTime, compareInstants, type DateCheck, type DateFormat } from './datetime.js';
 import type { GlobalDefaults } from './defaults.js';
 import { DuplicateIndex } from './dup-index.js';
 import { clipValue, IssueCode, type Issue } from './issues.js';
@@ -21,6 +21,8 @@ export interface RowRuleOptions {
   duplicateCheck?: boolean;
   /** Warnings become errors. @default false */
   strict?: boolean;
+  /** Date-times accepted (see DateFormat). @default 'rfc3339' */
+  dateFormat?: DateFormat;
 }
 
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -43,8 +45,10 @@ export class RowChecker {
   private readonly defaultTo: string | undefined;
   private readonly defaultConfig: string | undefined;
   private readonly warning: 'warning' | 'error';
+  private readonly dateFormat: DateFormat;
 
   constructor(options: RowRuleOptions = {}) {
+    this.dateFormat = options.dateFormat ?? 'rfc3339';
     this.index = options.duplicateCheck === false ? undefined : new DuplicateIndex();
     this.defaultFrom = options.defaults?.fiDataRangeFrom;
     this.defaultTo = options.defaults?.fiDataRangeTo;
@@ -236,7 +240,7 @@ export class RowChecker {
     let r = this.dates.get(s);
     if (r === undefined) {
       if (this.dates.size >= DATE_CACHE_LIMIT) this.dates.clear();
-      r = checkDateTime(s);
+      r = checkDateTime(s, this.dateFormat);
       this.dates.set(s, r);
     }
     return r;

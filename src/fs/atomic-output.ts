@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { isAbsolute, join, normalize, sep } from 'node:path';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
 
 /** Hidden work directories start with this; they are ignored when checking that a dir is empty. */
@@ -35,8 +35,11 @@ export interface AtomicOutput {
  * `force`, and makes the temp dir (so an unwritable target fails before any work is done).
  */
 export async function openAtomicOutput(dir: string, options: AtomicOutputOptions = {}): Promise<AtomicOutput> {
+  // The first directory this call created (undefined when `dir` existed): a failure removes
+  // what it created, so a failed run leaves no new, empty out-dir behind.
+  let created: string | undefined;
   try {
-    await mkdir(dir, { recursive: true });
+    created = await mkdir(dir, { recursive: true });
   } catch (err) {
     const e = fromFsError(err, dir, 'write');
     if ((err as NodeJS.ErrnoException)?.code === 'EEXIST' || (err as NodeJS.ErrnoException)?.code === 'ENOTDIR') {
@@ -61,6 +64,7 @@ export async function openAtomicOutput(dir: string, options: AtomicOutputOptions
   try {
     await mkdir(tempDir);
   } catch (err) {
+    await removeCreated(dir, created);
     const e = fromFsError(err, dir, 'write');
     throw new BatchprepError(ErrorCode.NotWritable, `${dir}: cannot write in the output directory (${e.message})`, { cause: err, file: dir });
   }
@@ -97,8 +101,26 @@ export async function openAtomicOutput(dir: string, options: AtomicOutputOptions
       if (finished) return;
       finished = true;
       await rm(tempDir, { recursive: true, force: true }).catch(() => {});
+      await removeCreated(dir, created);
     },
   };
+}
+
+/**
+ * Removes the directories `openAtomicOutput` created, from `dir` up to `created`, each only
+ * while empty (rmdir, never recursive): something another process put there stays.
+ */
+async function removeCreated(dir: string, created: string | undefined): Promise<void> {
+  if (created === undefined) return;
+  const top = resolve(created);
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      await rmdir(d);
+    } catch {
+      return;
+    }
+    if (d === top || dirname(d) === d) return;
+  }
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -1,18 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { rename, rm, stat, writeFile } from 'node:fs/promises';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
 import { IssueCode, type FileFormat, type FileReport } from '../core/issues.js';
 import { sanitizeFileName, splitExtension } from '../core/file-name.js';
 import type { GlobalDefaults } from '../core/defaults.js';
+import type { DateFormat } from '../core/datetime.js';
 import { FINPRO_MAX_BYTES, isValidReferenceId, utcStamp } from '../core/finpro-rules.js';
 import { openAtomicOutput } from '../fs/atomic-output.js';
 import { PartWriter, type PartInfo } from './part-writer.js';
-import { formatFromName, sniffFormat } from '../validate/sniff.js';
-import { readAbortably, validateRowBatches, type ByteSource, type RowResult } from '../validate/faces.js';
+import { openSized, readAbortably, validateRowBatches, type ByteSource, type RowResult } from '../validate/faces.js';
 
 export { FINPRO_MAX_BYTES } from '../core/finpro-rules.js';
 const REFERENCE_SUFFIX = '-0001'.length;
@@ -32,6 +32,8 @@ export interface PrepareOptions {
   dedupe?: boolean;
   /** Warnings become errors, as in validate (a duplicate is an error unless `dedupe`). @default false */
   strict?: boolean;
+  /** Date-times accepted: `rfc3339` or `iso8601` (see ValidateOptions.dateFormat); values are written as given. @default 'rfc3339' */
+  dateFormat?: DateFormat;
   /** Global defaults materialised into the rows. */
   defaults?: GlobalDefaults;
   /** Reference IDs are `<referenceId>-0001`, `-0002`...; 5-60 chars of [A-Za-z0-9_-] each. @default `<input stem>-<UTC yyyymmddHHMMSS>-<4 hex>` */
@@ -72,8 +74,14 @@ export interface PrepareResult {
   rejectedRows: number;
 }
 
-/** Issue codes that prepare repairs by normalising (it never writes a BOM). */
-const FIXED_BY_PREPARE = new Set<string>([IssueCode.BomNotAllowed, IssueCode.BomInJson]);
+/**
+ * Errors prepare repairs by normalising (it never writes a BOM): a BOM in CSV is always an
+ * error, a BOM in JSON only under `strict`. From the engine's counts, listed or not.
+ */
+function repairedErrors(report: FileReport, strict: boolean): number {
+  const counts = report.counts ?? {};
+  return (counts[IssueCode.BomNotAllowed] ?? 0) + (strict ? counts[IssueCode.BomInJson] ?? 0 : 0);
+}
 
 /** Checks a reference ID base: valid itself and short enough to take the `-0001` suffix. */
 export function checkReferenceBase(base: string): string {
@@ -98,15 +106,9 @@ export function defaultReferenceBase(inputName: string, now = new Date()): strin
 
 /** Prepares a consent file on disk; see {@link prepareStream}. */
 export async function prepareFile(path: string, options: PrepareOptions): Promise<PrepareResult> {
-  let size: number;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new BatchprepError(ErrorCode.IoError, `${path}: not a regular file, expected a consent file`, { file: path });
-    size = st.size;
-  } catch (err) {
-    throw fromFsError(err, path, 'read');
-  }
-  const stream = createReadStream(path, { highWaterMark: 32 * 1024 });
+  // Opened before the stream exists: an unreadable, missing or vanished file rejects with a
+  // coded error here, never as an 'error' event that nothing listens to yet.
+  const { stream, size } = await openSized(path, path, 32 * 1024);
   try {
     return await prepareStream(stream, { fileName: path, ...options, sizeHint: size } as PrepareOptions);
   } finally {
@@ -130,32 +132,18 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
   const referenceBase = options.referenceId !== undefined ? checkReferenceBase(options.referenceId) : defaultReferenceBase(fileName);
   const baseName = sanitizeFileName(options.name ?? (fileName === '-' ? 'stdin' : splitExtension(basename(fileName)).stem));
 
-  // Hash and count the input as the engine reads it, and sniff its format from the first bytes.
+  // Hash and count the input as the engine reads it; the engine decides the format and says so.
   const hash = createHash('sha256');
   let bytes = 0;
-  let sniffed: FileFormat | undefined = options.format === 'csv' || options.format === 'json' ? options.format : undefined;
-  if (!sniffed) {
-    const byName = formatFromName(fileName);
-    if (byName === 'csv' || byName === 'json') sniffed = byName;
-  }
-  let head = Buffer.alloc(0);
+  let decided: FileFormat | null = null;
   // A read that waits on a silent pipe must still end on abort (Ctrl-C): readAbortably races each read.
   async function* tap(): AsyncGenerator<Uint8Array> {
-    for await (const c of readAbortably(source, options.signal)) yield take(c);
-  }
-  function take(c: Uint8Array | string): Uint8Array {
-    {
+    for await (const c of readAbortably(source, options.signal)) {
       const chunk = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
       hash.update(chunk);
       bytes += chunk.length;
       options.onProgress?.(bytes);
-      if (!sniffed && head.length < 64) {
-        head = Buffer.concat([head, chunk.subarray(0, 64)]);
-        const start = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-        const g = sniffFormat(head.subarray(start), false);
-        if (g === 'csv' || g === 'json') sniffed = g;
-      }
-      return chunk;
+      yield chunk;
     }
   }
 
@@ -173,9 +161,11 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
       strict: options.strict,
       duplicateCheck: true,
       defaults: options.defaults,
+      dateFormat: options.dateFormat,
       signal: options.signal,
       // From prepareFile: sizes the duplicate index once.
       sizeHint: (options as { sizeHint?: number }).sizeHint,
+      onFormat: (d) => (decided = d.format),
     });
     let rowErrors = 0;
     let rowsWritten = 0;
@@ -206,7 +196,7 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
         duplicatesDropped += 1;
         continue;
       }
-      if (!writer) writer = new PartWriter(out, { format: options.to ?? sniffed ?? 'csv', baseName, referenceBase, maxBytes, maxRows, signal: options.signal });
+      if (!writer) writer = new PartWriter(out, { format: options.to ?? decided ?? 'csv', baseName, referenceBase, maxBytes, maxRows, signal: options.signal });
       const pending = writer.add(r.values, r.row);
       if (pending) await pending;
       rowsWritten += 1;
@@ -214,7 +204,8 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
       throwIfAborted(options.signal);
     }
     // Errors that belong to no row (MalformedCsv, EmptyFile...) always fail; a BOM is repaired.
-    const fixed = report.issues.filter((i) => FIXED_BY_PREPARE.has(i.code) && i.severity === 'error').length;
+    // Counted from the engine's counts, never from the listed issues (which maxErrors cuts).
+    const fixed = repairedErrors(report, options.strict ?? false);
     const fileErrors = report.errorCount - rowErrors - fixed;
     if (fileErrors > 0 || (!rejects && blockingRows > 0) || (rowsWritten === 0 && rejectedRows === 0)) {
       writer?.destroy();

@@ -64,6 +64,11 @@ function issueLine(file: string, issue: Issue, p: Palette): string {
 function fileLine(f: FileReport, p: Palette): string {
   const verdict = f.valid ? p.green('valid') : p.red('INVALID');
   const counts = `${plural(f.rows, 'row')}, ${plural(f.errorCount, 'error')}, ${plural(f.warningCount, 'warning')}`;
-  const api = f.apiErrorCode === null ? '' : `; the server would answer ${f.apiErrorCode}`;
+  const api =
+    f.apiErrorCode !== null
+      ? `; the server would answer ${f.apiErrorCode}`
+      : f.valid
+        ? ''
+        : "; the rows break the documented rules (the service's answer to such rows is not documented)";
   return `${p.bold(printable(displayName(f.file)))}: ${verdict} — ${counts}${api}`;
 }

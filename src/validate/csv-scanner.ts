@@ -33,6 +33,8 @@ export class CsvScanner {
   private line = 1;
   private skipping = false;
   private skipInQuote = false;
+  /** Line where the record being skipped starts (an unclosed quote in it is reported there). */
+  private skipLine = 0;
   stopped = false;
 
   constructor(
@@ -101,7 +103,7 @@ export class CsvScanner {
     if (this.skipping) {
       if (this.skipInQuote) {
         this.stopped = true;
-        this.sink.malformed(this.line, 'a quoted field is never closed (add the closing ")');
+        this.sink.malformed(this.skipLine, 'a quoted field is never closed (add the closing ")');
       }
       return;
     }
@@ -121,6 +123,7 @@ export class CsvScanner {
   }
 
   private startSkip(s: string, pos: number): void {
+    this.skipLine = this.line;
     this.sink.tooLarge(this.line);
     this.skipping = true;
     this.skipInQuote = false;

@@ -2,10 +2,11 @@ import { Buffer } from 'node:buffer';
 import { analyseHeader, type CsvLayout } from '../core/csv-header.js';
 import { CsvScanner } from './csv-scanner.js';
 import type { GlobalDefaults } from '../core/defaults.js';
-import { clipValue, IssueCode, type ApiErrorCode, type FileFormat, type FileReport, type Issue } from '../core/issues.js';
+import type { DateFormat } from '../core/datetime.js';
+import { clipValue, FILE_LEVEL_CODES, IssueCode, UNPARSEABLE_CODES, type ApiErrorCode, type FileFormat, type FileReport, type Issue } from '../core/issues.js';
 import { RowChecker } from '../core/row-rules.js';
 import { JsonRowReader, type JsonRow } from './json-rows.js';
-import { formatFromName, sniffFormat } from './sniff.js';
+import { decideFormat, type FormatDecision } from './sniff.js';
 import { Utf8Decoder } from './utf8.js';
 import type { RowResult } from './faces.js';
 
@@ -21,15 +22,24 @@ export interface EngineOptions {
   maxRecordLength: number;
   /** Size of the input when known (files): lets the duplicate index size itself once. */
   sizeHint?: number;
+  /** Date-times accepted by the row rules. */
+  dateFormat: DateFormat;
+  /** Off: every CSV row takes the split path (for differential tests of the in-place path). @default true */
+  fastPath?: boolean;
+}
+
+/** How many CSV rows took each path (differential tests and benchmarks look at it). */
+export interface PathCounts {
+  /** Checked in place on the chunk (`RowChecker.fastCheck`). */
+  inPlace: number;
+  /** Split into strings and checked by `RowChecker.check`. */
+  split: number;
 }
 
 /** Rows after which the duplicate index is sized from the average row length so far. */
 const RESERVE_AFTER_ROWS = 2000;
 /** Widest header the in-place path handles (wider files take the split path). */
 const MAX_FAST_WIDTH = 32;
-
-/** Bytes looked at before deciding BOM and format: a fixed amount, so any chunking decides alike. */
-const HEAD_BYTES = 4096;
 
 /**
  * The one validation engine: bytes in (`write`, `end`), issues and rows out. It checks the
@@ -47,7 +57,14 @@ export class ValidationEngine {
   private rows = 0;
   private errorCount = 0;
   private warningCount = 0;
+  /** Errors whose code makes the content unparseable (InvalidFileContent). */
+  private unparseable = 0;
+  private readonly counts: Partial<Record<IssueCode, number>> = {};
   private readonly listed: Issue[] = [];
+  /** Listed issues that count against `maxErrors` (not file-level ones). */
+  private listedRowIssues = 0;
+  private decision: FormatDecision | undefined;
+  readonly paths: PathCounts = { inPlace: 0, split: 0 };
   private truncated = false;
   private overCap = false;
   private unsupported = false;
@@ -69,10 +86,17 @@ export class ValidationEngine {
   constructor(
     private readonly options: EngineOptions,
     private readonly onRow?: (row: RowResult) => void,
+    /** Told once, as soon as the format is decided (before any row). */
+    private readonly onFormat?: (decision: FormatDecision) => void,
   ) {
     this.warning = options.strict ? 'error' : 'warning';
     this.sampling = Boolean(options.sizeHint) && options.duplicateCheck;
-    this.checker = new RowChecker({ defaults: options.defaults, duplicateCheck: options.duplicateCheck, strict: options.strict });
+    this.checker = new RowChecker({ defaults: options.defaults, duplicateCheck: options.duplicateCheck, strict: options.strict, dateFormat: options.dateFormat });
+  }
+
+  /** The format decision, once made (after `HEAD_BYTES` bytes or at the end). */
+  get formatDecision(): FormatDecision | undefined {
+    return this.decision;
   }
 
   /** Feeds the next bytes of the file. */
@@ -131,40 +155,28 @@ export class ValidationEngine {
 
   /** Decides BOM and format once enough of the head is known; false while more is needed. */
   private begin(head: Uint8Array, final: boolean): boolean {
-    if (!final && head.length < HEAD_BYTES) return false;
-    // UTF-16/32 byte order marks: not UTF-8 at all.
-    const b0 = head[0];
-    const b1 = head[1];
-    if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff) || (b0 === 0 && b1 === 0 && head[2] === 0xfe && head[3] === 0xff)) {
-      this.started = true;
-      this.format = this.options.format === 'auto' ? formatFromName(this.options.fileName) === 'json' ? 'json' : 'csv' : this.options.format;
+    const decision = decideFormat(head, this.options.format, this.options.fileName, final);
+    if (decision === undefined) return false;
+    this.started = true;
+    this.decision = decision;
+    this.format = decision.format;
+    this.onFormat?.(decision);
+    if (decision.utf16) {
       this.encodingError(0, 'the file starts with a UTF-16/UTF-32 byte order mark; save it as UTF-8 (without BOM)');
       return true;
     }
-    const bom = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-    let format: FileFormat;
-    if (this.options.format !== 'auto') format = this.options.format;
-    else {
-      const byName = formatFromName(this.options.fileName);
-      if (byName === 'csv' || byName === 'json') format = byName;
-      else {
-        const sniffed = byName === 'unsupported' ? 'unsupported' : sniffFormat(head.subarray(bom, HEAD_BYTES), true);
-        if (sniffed === 'unsupported' || sniffed === 'unknown') {
-          this.started = true;
-          this.unsupported = true;
-          this.stopped = true;
-          this.add({
-            severity: 'error',
-            code: IssueCode.UnsupportedFileType,
-            message: `${this.options.fileName === '-' ? 'the input' : this.options.fileName} is not a CSV or JSON file; only .csv and .json consent files are accepted`,
-          });
-          return true;
-        }
-        format = sniffed ?? 'csv';
-      }
+    const format = decision.format;
+    if (format === null) {
+      this.unsupported = true;
+      this.stopped = true;
+      this.add({
+        severity: 'error',
+        code: IssueCode.UnsupportedFileType,
+        message: `${this.options.fileName === '-' ? 'the input' : this.options.fileName} is not a CSV or JSON file; only .csv and .json consent files are accepted`,
+      });
+      return true;
     }
-    this.started = true;
-    this.format = format;
+    const bom = decision.bom;
     if (bom) {
       if (format === 'csv') {
         this.add({ severity: 'error', code: IssueCode.BomNotAllowed, message: 'the CSV file starts with a UTF-8 byte order mark (BOM), which the API rejects; save it as UTF-8 without BOM', offset: 0 });
@@ -224,12 +236,15 @@ export class ValidationEngine {
     });
   }
 
-  /** Estimates the row count from the first rows' length and sizes the duplicate index once. */
-  private sizeRows(fields: string[], row: number): void {
-    for (const f of fields) this.sampleChars += f.length + 1;
-    if (row === RESERVE_AFTER_ROWS) {
+  /**
+   * Counts a sampled row's length; once RESERVE_AFTER_ROWS rows are seen (whatever path or
+   * verdict the last one had), estimates the row count and sizes the duplicate index once.
+   */
+  private sample(chars: number): void {
+    this.sampleChars += chars;
+    if (this.rows >= RESERVE_AFTER_ROWS) {
       this.sampling = false;
-      this.checker.reserveIds(Math.ceil(this.options.sizeHint! / (this.sampleChars / row)));
+      this.checker.reserveIds(Math.ceil(this.options.sizeHint! / (this.sampleChars / this.rows)));
     }
   }
 
@@ -241,6 +256,7 @@ export class ValidationEngine {
       return;
     }
     const row = ++this.rows;
+    if (this.sampling) this.sample(this.options.maxRecordLength);
     this.beginRow();
     this.add({
       severity: 'error',
@@ -258,7 +274,7 @@ export class ValidationEngine {
    */
   private csvPlainLine(s: string, start: number, end: number, line: number): void {
     const layout = this.layout;
-    if (layout === undefined || this.sampling || layout.width > MAX_FAST_WIDTH) {
+    if (layout === undefined || this.sampling || layout.width > MAX_FAST_WIDTH || this.options.fastPath === false) {
       this.csvRecord(s.slice(start, end).split(','), line);
       return;
     }
@@ -307,6 +323,7 @@ export class ValidationEngine {
       )
     ) {
       this.rows = row;
+      this.paths.inPlace++;
       if (this.onRow) this.plainRowResult(s, n, row, line);
       return;
     }
@@ -334,6 +351,12 @@ export class ValidationEngine {
       return;
     }
     const row = ++this.rows;
+    this.paths.split++;
+    if (this.sampling) {
+      let chars = 0;
+      for (const f of fields) chars += f.length + 1;
+      this.sample(chars);
+    }
     this.beginRow();
     if (fields.length !== layout.width) {
       this.add({
@@ -350,7 +373,6 @@ export class ValidationEngine {
     const from = layout.fiDataRangeFrom >= 0 ? fields[layout.fiDataRangeFrom] : undefined;
     const to = layout.fiDataRangeTo >= 0 ? fields[layout.fiDataRangeTo] : undefined;
     const cfg = layout.configId >= 0 ? fields[layout.configId] : undefined;
-    if (this.sampling) this.sizeRows(fields, row);
     const errors = this.checker.check(row, line, id, from, to, cfg, this.sink, layout.consentId >= 0);
     if (this.onRow) this.endRow(row, line, this.checker.effective(id, from, to, cfg), fields, errors);
   }
@@ -401,11 +423,22 @@ export class ValidationEngine {
     this.onRow(result);
   }
 
+  /**
+   * Counts an issue and lists it: file-level issues always, others up to `maxErrors`. A
+   * listed issue keeps its own copy of its strings, since a value cut from a decoded chunk
+   * would keep the whole chunk (256 KiB) alive as long as the report.
+   */
   private add(issue: Issue): void {
-    if (issue.severity === 'error') this.errorCount++;
-    else this.warningCount++;
-    if (this.listed.length < this.options.maxErrors) this.listed.push(issue);
-    else this.truncated = true;
+    if (issue.severity === 'error') {
+      this.errorCount++;
+      if (UNPARSEABLE_CODES.has(issue.code)) this.unparseable++;
+    } else this.warningCount++;
+    this.counts[issue.code] = (this.counts[issue.code] ?? 0) + 1;
+    if (FILE_LEVEL_CODES.has(issue.code)) this.listed.push(ownStrings(issue));
+    else if (this.listedRowIssues < this.options.maxErrors) {
+      this.listedRowIssues++;
+      this.listed.push(ownStrings(issue));
+    } else this.truncated = true;
     this.rowIssues?.push(issue);
   }
 
@@ -413,7 +446,7 @@ export class ValidationEngine {
     let apiErrorCode: ApiErrorCode | null = null;
     if (this.overCap) apiErrorCode = 'FileTooLarge';
     else if (this.unsupported) apiErrorCode = 'UnsupportedFileType';
-    else if (this.errorCount > 0) apiErrorCode = 'InvalidFileContent';
+    else if (this.unparseable > 0) apiErrorCode = 'InvalidFileContent';
     return {
       file: this.options.fileName,
       format: this.format,
@@ -425,6 +458,23 @@ export class ValidationEngine {
       apiErrorCode,
       truncated: this.truncated,
       issues: this.listed,
+      counts: { ...this.counts },
     };
   }
+}
+
+/** Shortest string V8 may make as a slice that points into its parent (SlicedString::kMinLength). */
+const MIN_SLICE = 13;
+
+/** A copy of a string that shares no storage with a larger one (a lossless UTF-16 round trip). */
+function ownString(s: string): string {
+  return s.length < MIN_SLICE ? s : Buffer.from(s, 'utf16le').toString('utf16le');
+}
+
+/** The issue with copies of its strings, for keeping in a report. */
+function ownStrings(issue: Issue): Issue {
+  const copy: Issue = { ...issue, message: ownString(issue.message) };
+  if (issue.value !== undefined) copy.value = ownString(issue.value);
+  if (issue.field !== undefined) copy.field = ownString(issue.field);
+  return copy;
 }

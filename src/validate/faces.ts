@@ -1,12 +1,13 @@
 import { Buffer } from 'node:buffer';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { Readable, Transform } from 'node:stream';
 import { resolveDefaults, type GlobalDefaults } from '../core/defaults.js';
+import { DATE_FORMATS, type DateFormat } from '../core/datetime.js';
 import { FINPRO_MAX_BYTES } from '../core/finpro-rules.js';
 import type { ConsentRow, FileFormat, FileReport, Issue } from '../core/issues.js';
 import { abortedError, BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../errors.js';
 import { ValidationEngine, type EngineOptions } from './engine.js';
+import { decideFormat, HEAD_BYTES, type FormatDecision } from './sniff.js';
 
 export interface ValidateOptions {
   /** Input format; `auto` uses the extension of `fileName`, else sniffs the content. @default 'auto' */
@@ -21,6 +22,11 @@ export interface ValidateOptions {
   strict?: boolean;
   /** Keep the duplicate-ID index (the only state that grows with the input). @default true */
   duplicateCheck?: boolean;
+  /**
+   * Date-times accepted: `rfc3339` (every example in the FinPro document) or `iso8601` (also a
+   * date alone, no offset, reduced precision, basic format; still calendar-checked). @default 'rfc3339'
+   */
+  dateFormat?: DateFormat;
   /** Global defaults applied to empty cells and absent keys (SPEC section 3); checked first (`InvalidDefaults`). */
   defaults?: GlobalDefaults;
   /** Largest record (CSV record or JSON string) in characters before `RecordTooLarge`. @default 1048576 */
@@ -29,6 +35,8 @@ export interface ValidateOptions {
   sizeHint?: number;
   /** Stops the work; the promise rejects with code `Aborted`. */
   signal?: AbortSignal;
+  /** Told once, before any row, which format the engine decided on (and why, and whether there is a BOM). */
+  onFormat?: (decision: FormatDecision) => void;
 }
 
 /** One data row as the engine saw it, with the defaults applied and its own issues. */
@@ -67,6 +75,10 @@ export function resolveValidateOptions(options: ValidateOptions = {}): EngineOpt
   if (!['auto', 'csv', 'json'].includes(format)) {
     throw new BatchprepError(ErrorCode.InvalidOption, `format must be auto, csv or json (got ${String(format)})`);
   }
+  const dateFormat = options.dateFormat ?? 'rfc3339';
+  if (!DATE_FORMATS.includes(dateFormat)) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `dateFormat must be rfc3339 or iso8601 (got ${String(dateFormat)})`);
+  }
   return {
     format,
     fileName: options.fileName ?? '-',
@@ -74,7 +86,8 @@ export function resolveValidateOptions(options: ValidateOptions = {}): EngineOpt
     maxErrors: positiveInt('maxErrors', options.maxErrors, 1000, true),
     strict: options.strict ?? false,
     duplicateCheck: options.duplicateCheck ?? true,
-    defaults: options.defaults ? resolveDefaults(options.defaults) : undefined,
+    defaults: options.defaults ? resolveDefaults(options.defaults, {}, dateFormat) : undefined,
+    dateFormat,
     maxRecordLength: Math.max(1, positiveInt('maxRecordLength', options.maxRecordLength, 1_048_576)),
     sizeHint: options.sizeHint,
   };
@@ -149,7 +162,7 @@ export async function* validateRows(source: ByteSource, options: ValidateOptions
 export async function* validateRowBatches(source: ByteSource, options: ValidateOptions = {}): AsyncGenerator<RowResult[], FileReport, void> {
   const resolved = resolveValidateOptions(options);
   let queue: RowResult[] = [];
-  const engine = new ValidationEngine(resolved, (r) => queue.push(r));
+  const engine = new ValidationEngine(resolved, (r) => queue.push(r), options.onFormat);
   for await (const _ of feed(engine, source, resolved.fileName, options.signal)) {
     if (queue.length > 0) {
       const batch = queue;
@@ -173,7 +186,7 @@ function* drain(queue: RowResult[], signal: AbortSignal | undefined): Generator<
 /** Validates a byte stream (stdin, a socket, any async iterable of bytes) and resolves to the report. */
 export async function validateStream(source: ByteSource, options: ValidateOptions = {}): Promise<FileReport> {
   const resolved = resolveValidateOptions(options);
-  const engine = new ValidationEngine(resolved);
+  const engine = new ValidationEngine(resolved, undefined, options.onFormat);
   for await (const _ of feed(engine, source, resolved.fileName, options.signal));
   return engine.end();
 }
@@ -196,17 +209,44 @@ async function* feed(engine: ValidationEngine, source: ByteSource, fileName: str
   throwIfAborted(signal);
 }
 
-/** Opens a file for the engine, with a clear coded error when it cannot be read, and tells its size (the duplicate index sizes itself from it). */
-export async function openSized(path: string, displayName = path): Promise<{ stream: Readable; size: number }> {
+/**
+ * Opens a file for the engine, with a clear coded error when it cannot be read, and tells its
+ * size (the duplicate index sizes itself from it). The file is opened here, before the stream
+ * exists, so an unreadable, missing or vanished file rejects this promise (a stream that opens
+ * its own file would emit the error as an event, possibly before anything listens); a
+ * directory is refused (a pipe such as `<(cmd)` is read, its size unknown).
+ */
+export async function openSized(path: string, displayName = path, highWaterMark = 256 * 1024): Promise<{ stream: Readable; size: number }> {
+  let fh: FileHandle | undefined;
   let size: number;
   try {
-    const st = await stat(path);
+    fh = await open(path, 'r');
+    const st = await fh.stat();
     if (st.isDirectory()) throw new BatchprepError(ErrorCode.IoError, `${displayName}: is a directory, expected a consent file`, { file: displayName });
     size = st.size;
   } catch (err) {
+    await fh?.close().catch(() => {});
     throw fromFsError(err, displayName, 'read');
   }
-  return { stream: createReadStream(path, { highWaterMark: 256 * 1024 }), size };
+  return { stream: fh.createReadStream({ highWaterMark, autoClose: true }), size };
+}
+
+/**
+ * The engine's format decision for a file on disk, from its name and first `HEAD_BYTES` bytes,
+ * without validating it (FinPro submit with validation off asks this for the content type).
+ */
+export async function detectFileFormat(path: string, options: { fileName?: string; format?: FileFormat | 'auto' } = {}): Promise<FormatDecision> {
+  const name = options.fileName ?? path;
+  let fh: FileHandle | undefined;
+  try {
+    fh = await open(path, 'r');
+    const { buffer, bytesRead } = await fh.read({ buffer: Buffer.alloc(HEAD_BYTES), position: 0 });
+    return decideFormat(buffer.subarray(0, bytesRead), options.format ?? 'auto', name, true)!;
+  } catch (err) {
+    throw fromFsError(err, name, 'read');
+  } finally {
+    await fh?.close().catch(() => {});
+  }
 }
 
 /** Validates a file on disk and resolves to the report (`file` is the path as given). */
@@ -247,7 +287,7 @@ export function createValidateTransform(options: ValidateOptions = {}): Transfor
       resolveReport(r);
     },
   });
-  engine = new ValidationEngine(resolved, (row) => t.push(row));
+  engine = new ValidationEngine(resolved, (row) => t.push(row), options.onFormat);
   t.on('error', rejectReport);
   return Object.assign(t, { report });
 }

@@ -63,6 +63,8 @@ export class JsonRowReader {
   private key: string | undefined;
   private expectValue = false;
   private sawList = false;
+  /** Line of the first top-level "consents_list" key (a second one is an error). */
+  private listKeyLine = 0;
   // string accumulation
   private inString = false;
   private isKey = false;
@@ -281,6 +283,15 @@ export class JsonRowReader {
 
   private onKey(key: string, tooLong: boolean): void {
     this.key = tooLong ? '(oversized key)' : key;
+    if (this.mode === 'wrapper' && key === 'consents_list') {
+      // JSON.parse-style servers keep only the last of two equal keys; the file means
+      // different rows to them and to us, so it is refused rather than read either way.
+      if (this.listKeyLine > 0) {
+        this.fail(`the top-level key "consents_list" appears twice (lines ${this.listKeyLine} and ${this.line}); a JSON reader keeps only the last one, so merge the two lists into one`);
+        return;
+      }
+      this.listKeyLine = this.line;
+    }
     if (this.mode === 'wrapper' && key !== 'consents_list') {
       this.sink.fileIssue({
         severity: this.warning,

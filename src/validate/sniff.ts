@@ -41,3 +41,39 @@ export function sniffFormat(head: Uint8Array, final: boolean): FormatGuess | und
   }
   return final ? 'csv' : undefined;
 }
+
+/** Bytes looked at before deciding BOM and format: a fixed amount, so any chunking decides alike. */
+export const HEAD_BYTES = 4096;
+
+/** What the engine decided about a file before reading its content, and why. */
+export interface FormatDecision {
+  /** The format read; null when the file is not a consent file at all (UnsupportedFileType). */
+  format: FileFormat | null;
+  /** `option` (format given), `extension` (file name), `content` (sniffed from the head). */
+  by: 'option' | 'extension' | 'content';
+  /** Length of a UTF-8 byte order mark at the start (0 or 3). */
+  bom: 0 | 3;
+  /** The file starts with a UTF-16/UTF-32 byte order mark (not UTF-8 at all). */
+  utf16: boolean;
+}
+
+/**
+ * The one format decision (engine, prepare and FinPro submit all get it from here): the
+ * format option, else the extension, else the first `HEAD_BYTES` bytes. Returns undefined
+ * while fewer than `HEAD_BYTES` bytes are known and the input has not ended (`final`).
+ */
+export function decideFormat(head: Uint8Array, format: FileFormat | 'auto', fileName: string, final: boolean): FormatDecision | undefined {
+  if (!final && head.length < HEAD_BYTES) return undefined;
+  const b0 = head[0];
+  const b1 = head[1];
+  const utf16 = (b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff) || (b0 === 0 && b1 === 0 && head[2] === 0xfe && head[3] === 0xff);
+  const bom: 0 | 3 = head.length >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  if (format !== 'auto') return { format, by: 'option', bom, utf16 };
+  const byName = formatFromName(fileName);
+  if (byName === 'csv' || byName === 'json') return { format: byName, by: 'extension', bom, utf16 };
+  // A UTF-16 file is reported as an encoding error, read as CSV (the content is not sniffable).
+  if (utf16) return { format: 'csv', by: byName === 'unsupported' ? 'extension' : 'content', bom, utf16 };
+  if (byName === 'unsupported') return { format: null, by: 'extension', bom, utf16 };
+  const sniffed = sniffFormat(head.subarray(bom, HEAD_BYTES), true);
+  return { format: sniffed === 'csv' || sniffed === 'json' ? sniffed : null, by: 'content', bom, utf16 };
+}

@@ -86,7 +86,8 @@ describe('batchprep pack', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('InputTooLarge');
     expect(r.stderr).toContain('only CSV files can be split');
-    expect((await readdir(join(dir, 'z4'))).filter((n) => !n.startsWith('.'))).toEqual([]);
+    // A failure leaves no new out-dir behind (src/fs/atomic-output.ts removes what it created).
+    expect(await readdir(join(dir, 'z4')).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
   });
 
   it('exits 2 when the out dir cannot be written', async () => {

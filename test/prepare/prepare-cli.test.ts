@@ -62,7 +62,8 @@ describe('batchprep prepare', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('InvalidConsentId');
     expect(r.stderr).toContain('nothing was written');
-    expect(await readdir(join(dir, 'o3'))).toEqual([]);
+    // Not even the out-dir: a failure removes the directory it created.
+    expect(await readdir(join(dir, 'o3')).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
   });
 
   it('with --reject-file writes the valid rows and the rejected ones with their issues', async () => {
@@ -106,6 +107,17 @@ describe('batchprep prepare', () => {
     expect(await visible(join(dir, 'o6'))).toEqual([]);
   });
 
+  it.each([
+    ['a directory', '.', 'IoError'],
+    ['a missing file', 'missing.csv', 'FileNotFound'],
+  ])('an input that cannot be read (%s) exits 2 with a coded error and creates no out-dir', async (_what, input, code) => {
+    const r = run(['prepare', input, '--out-dir', `never-${code}`]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(code);
+    expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    expect(await readdir(join(dir, `never-${code}`)).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
+  });
+
   it('leaves no part and no manifest when interrupted mid-way', async () => {
     const out = join(dir, 'o7');
     await mkdir(out);
@@ -114,12 +126,17 @@ describe('batchprep prepare', () => {
     child.stderr.on('data', (d) => (stderr += d));
     child.stdin.write(`${HEADER}\n`);
     for (let i = 0; i < 2000; i++) child.stdin.write(`${id(i + 10)},,,\n`);
-    // Wait until parts are being written, then Ctrl-C while stdin is still open.
-    for (let t = 0; t < 200; t++) {
+    // Readiness, not a sleep: wait (polling the file system, however long it takes) until
+    // parts are being written, then Ctrl-C while stdin is still open, so it really is mid-way.
+    let partsSeen = 0;
+    while (partsSeen <= 2) {
+      expect(child.exitCode).toBeNull();
       const tmp = (await readdir(out)).filter((n) => n.startsWith('.batchprep-tmp-'));
-      if (tmp.length && (await readdir(join(out, tmp[0]!)).catch(() => [])).length > 2) break;
-      await new Promise((r) => setTimeout(r, 50));
+      partsSeen = tmp.length ? (await readdir(join(out, tmp[0]!)).catch(() => [])).length : 0;
+      if (partsSeen <= 2) await new Promise((r) => setTimeout(r, 20));
     }
+    expect(partsSeen).toBeGreaterThan(2);
+    expect(child.exitCode).toBeNull(); // still running: stdin is open, so it cannot have finished
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('close', r));
     expect(code).toBe(130);

@@ -1,7 +1,11 @@
 // A FinPro File Upload API test server on node:http, faithful to
-// /work/shared/seeds/finpro-file-upload-api.txt: POST {base}/fi/requests/schedule/upload/v3,
-// the four identity headers, a multipart body parsed with busboy, CSV/JSON only, a 10 MB cap,
-// reference IDs unique and 5–60 `[A-Za-z0-9_-]`, the documented JSON replies and status codes.
+// /work/shared/seeds/finpro-file-upload-api.txt: a POST with the four identity headers, a
+// multipart body parsed with busboy, CSV/JSON only, a 10 MB cap, reference IDs unique and
+// 5–60 `[A-Za-z0-9_-]` (`tracking_id` alias, `reference_id` preferred), `global_config` or
+// `globalConfig` as JSON or a JSON string, the documented JSON replies and status codes.
+// The document names no URL path, no header names and no file field: those are constructor
+// options (`uploadPath`, `headerNames`, `fileField`) whose defaults are batchprep's defaults,
+// so a test can run the server with other values and prove the client follows its settings.
 // Faults are queued and each consumed by one upload request, so a test can script
 // "503, then 429, then normal".
 import { createHash, randomUUID } from 'node:crypto';
@@ -9,7 +13,24 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import busboy from 'busboy';
 
+/** Default upload path (an assumption: the document names none). */
 export const UPLOAD_PATH = '/fi/requests/schedule/upload/v3';
+
+/** The identity headers' names (the document describes them, does not name them). */
+export interface FinProServerHeaderNames {
+  clientId: string;
+  clientSecret: string;
+  appId: string;
+  orgId: string;
+}
+
+/** Default header names (assumptions, the same as the client's defaults). */
+export const DEFAULT_SERVER_HEADER_NAMES: FinProServerHeaderNames = {
+  clientId: 'client_id',
+  clientSecret: 'client_secret',
+  appId: 'appIdentifier',
+  orgId: 'organisationId',
+};
 
 /** Credentials the server accepts unless told otherwise. */
 export const TEST_CREDENTIALS = {
@@ -64,6 +85,12 @@ export interface FinProServerOptions {
   credentials?: typeof TEST_CREDENTIALS;
   /** The size cap. @default 10485760 */
   maxBytes?: number;
+  /** The path uploads are POSTed to; any other path is 404. @default UPLOAD_PATH */
+  uploadPath?: string;
+  /** Names of the four identity headers (case-insensitive, as in HTTP). @default DEFAULT_SERVER_HEADER_NAMES */
+  headerNames?: Partial<FinProServerHeaderNames>;
+  /** The multipart field that must carry the file. @default 'file' */
+  fileField?: string;
 }
 
 export interface FinProServer {
@@ -157,6 +184,9 @@ function parseGlobalConfig(raw: string): Record<string, unknown> | undefined {
 export async function startFinProServer(options: FinProServerOptions = {}): Promise<FinProServer> {
   const creds = options.credentials ?? TEST_CREDENTIALS;
   const maxBytes = options.maxBytes ?? 10_485_760;
+  const uploadPath = options.uploadPath ?? UPLOAD_PATH;
+  const headerNames = { ...DEFAULT_SERVER_HEADER_NAMES, ...options.headerNames };
+  const fileField = options.fileField ?? 'file';
   const faults: FinProFault[] = [];
   const received: ReceivedUpload[] = [];
   const batches = new Map<string, StoredBatch>();
@@ -165,7 +195,7 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
 
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'POST' || path !== UPLOAD_PATH) {
+    if (req.method !== 'POST' || path !== uploadPath) {
       req.resume();
       const r = errorReply(404, 'NotFound', `no route for ${req.method} ${path}`);
       res.writeHead(r.status, r.headers).end(r.body);
@@ -211,14 +241,14 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
     // so the client sees the reply rather than a broken pipe.
     const early = earlyFaultReply(fault);
     if (early) {
-      parseUpload(req, record, maxBytes).then(
+      parseUpload(req, record, maxBytes, fileField).then(
         () => send(early),
         () => send(early),
       );
       return;
     }
 
-    const auth = checkAuth(req.headers, creds);
+    const auth = checkAuth(req.headers, creds, headerNames);
     if (auth) {
       req.resume();
       req.on('end', () => send(auth));
@@ -230,7 +260,7 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
       req.on('end', () => send(errorReply(400, 'InvalidRequest', 'Content-Type must be multipart/form-data')));
       return;
     }
-    parseUpload(req, record, maxBytes).then(
+    parseUpload(req, record, maxBytes, fileField).then(
       (upload) => send(decide(upload)),
       (err: Error) => {
         if (!req.socket.destroyed) send(errorReply(400, 'InvalidRequest', `malformed multipart body: ${err.message}`));
@@ -241,7 +271,7 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
   /** Decides the documented reply for a fully received upload, and stores the batch on success. */
   function decide(upload: ParsedUpload): Reply {
     const { fields, file } = upload;
-    if (!file) return errorReply(400, 'InvalidRequest', 'the file field is required');
+    if (!file) return errorReply(400, 'InvalidRequest', `the file field '${fileField}' is required`);
     const ext = (file.name.match(/\.[^.]+$/)?.[0] ?? '').toLowerCase();
     const typeOk = ACCEPTED_TYPES.includes(file.mimeType) || ((file.mimeType === 'application/octet-stream' || file.mimeType === 'text/plain') && (ext === '.csv' || ext === '.json'));
     if (!typeOk || (ext !== '' && ext !== '.csv' && ext !== '.json')) {
@@ -333,17 +363,19 @@ function earlyFaultReply(fault: FinProFault | undefined): Reply | undefined {
   }
 }
 
-/** The four identity headers: a missing or wrong one is 401, a wrong organisation 403. */
-function checkAuth(h: http.IncomingHttpHeaders, creds: typeof TEST_CREDENTIALS): Reply | undefined {
-  for (const name of ['client_id', 'client_secret', 'appidentifier', 'organisationid']) {
-    if (typeof h[name] !== 'string' || h[name] === '') {
-      return errorReply(401, 'Unauthorized', `missing authentication header ${name}`);
+/** The four identity headers, under the configured names: a missing or wrong one is 401, a wrong organisation 403. */
+function checkAuth(h: http.IncomingHttpHeaders, creds: typeof TEST_CREDENTIALS, names: FinProServerHeaderNames): Reply | undefined {
+  const value = (key: keyof FinProServerHeaderNames) => h[names[key].toLowerCase()];
+  for (const key of ['clientId', 'clientSecret', 'appId', 'orgId'] as const) {
+    const v = value(key);
+    if (typeof v !== 'string' || v === '') {
+      return errorReply(401, 'Unauthorized', `missing authentication header ${names[key]}`);
     }
   }
-  if (h.client_id !== creds.clientId || h.client_secret !== creds.clientSecret || h.appidentifier !== creds.appId) {
+  if (value('clientId') !== creds.clientId || value('clientSecret') !== creds.clientSecret || value('appId') !== creds.appId) {
     return errorReply(401, 'Unauthorized', 'invalid client credentials');
   }
-  if (h.organisationid !== creds.orgId) return errorReply(403, 'Forbidden', 'the client is not allowed for this organisation');
+  if (value('orgId') !== creds.orgId) return errorReply(403, 'Forbidden', 'the client is not allowed for this organisation');
   return undefined;
 }
 
@@ -353,7 +385,7 @@ interface ParsedUpload {
 }
 
 /** Parses the multipart body with busboy; keeps at most `maxBytes + 1` bytes of the file but counts and hashes all. */
-function parseUpload(req: http.IncomingMessage, record: ReceivedUpload, maxBytes: number): Promise<ParsedUpload> {
+function parseUpload(req: http.IncomingMessage, record: ReceivedUpload, maxBytes: number, fileField: string): Promise<ParsedUpload> {
   return new Promise((resolve, reject) => {
     const out: ParsedUpload = { fields: {} };
     let bb: busboy.Busboy;
@@ -375,7 +407,7 @@ function parseUpload(req: http.IncomingMessage, record: ReceivedUpload, maxBytes
       record.fields[name] = value;
     });
     bb.on('file', (field, stream, info) => {
-      if (field !== 'file' || out.file) {
+      if (field !== fileField || out.file) {
         stream.resume();
         return;
       }

@@ -1,9 +1,11 @@
 // Debian's OpenSSH sshd as a non-daemon on a free loopback port, for the fileX SFTP tests:
 // its own host key, a client ed25519 key in authorized_keys, internal-sftp starting in a data
-// directory laid out like fileX (org/app/{in,out,in_arcv}), and key exchange + ciphers
-// restricted to what the fileX guide lists and ssh2 speaks (see TESTING.md).
+// directory laid out like fileX (org/app/{in,out,in_arcv}, OBO orgs beside the user's own),
+// key exchange restricted to the guide's list (what OpenSSH 9.2 implements of it). The guide
+// gives no ciphers or MACs, so those are OpenSSH's defaults unless a test sets them. Password
+// login uses a real local account made for the run (useradd + chpasswd, removed on close).
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
@@ -14,7 +16,7 @@ import { promisify } from 'node:util';
 const SSHD = '/usr/sbin/sshd';
 const run = promisify(execFile);
 
-/** Key exchange the guide lists that both OpenSSH 9.2 and ssh2 speak (no ML-KEM hybrids). */
+/** Key exchange the guide lists that OpenSSH 9.2 implements (its ML-KEM hybrids came in 9.9). */
 export const FILEX_KEX = [
   'curve25519-sha256',
   'curve25519-sha256@libssh.org',
@@ -26,7 +28,7 @@ export const FILEX_KEX = [
   'diffie-hellman-group18-sha512',
   'diffie-hellman-group14-sha256',
 ];
-/** Ciphers both sides support (TESTING.md). */
+/** Ciphers both sides support (TESTING.md); the server does not restrict itself to them. */
 export const FILEX_CIPHERS = [
   'chacha20-poly1305@openssh.com',
   'aes128-gcm@openssh.com',
@@ -48,6 +50,17 @@ export interface SshdHarness {
   hostPublicKey: string;
   /** `SHA256:<base64>` fingerprint of the host key, as `ssh-keygen -l` prints it. */
   hostKeySha256: string;
+  /** The local account's password when started with `{ password: true }`. */
+  password?: string;
+  /** An empty directory to use as HOME in tests (no ~/.ssh of the machine's user). */
+  homeDir: string;
+  /** A known_hosts file with this server's key under `[127.0.0.1]:port`, as ssh-keyscan writes it. */
+  knownHostsPath: string;
+  /** sshd's pid (the listener). */
+  pid: number;
+  /** Stops (SIGSTOP) / continues (SIGCONT) every per-connection sshd process: freezes transfers without timing. */
+  pauseSessions(options?: { listener?: boolean }): Promise<number[]>;
+  resumeSessions(pids: number[]): void;
   /** Everything sshd wrote to stderr so far (for failing-test diagnostics). */
   logs(): string;
   /**
@@ -77,6 +90,17 @@ export interface SshdOptions {
    * @default false
    */
   readOnlySpaces?: boolean;
+  /** OBO profile orgs the account may act for: each gets `${org}/${application}/{in,out,in_arcv}` too. */
+  oboOrgs?: string[];
+  /** sshd LogLevel (first value wins in sshd_config, so extraConfig cannot change it). @default 'VERBOSE' */
+  logLevel?: 'VERBOSE' | 'DEBUG1' | 'DEBUG3';
+  /** Create a local account with a random password and allow password login (root only). @default false */
+  password?: boolean;
+  /** Host key type. @default 'ed25519' */
+  hostKeyType?: 'ed25519' | 'ecdsa' | 'rsa';
+  /** sshd Ciphers / MACs lines; unset = OpenSSH's defaults (the guide lists none). */
+  ciphers?: string[];
+  macs?: string[];
 }
 
 /** Whether Debian's OpenSSH server is installed. */
@@ -135,13 +159,17 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
   const orgId = options.orgId ?? '0001';
   const application = options.application ?? 'app1';
   const dir = await mkdtemp(join(tmpdir(), 'sshd-'));
+  let cleanupUser: string | undefined;
   try {
     const dataDir = join(dir, 'data');
-    for (const space of ['in', 'out', 'in_arcv']) await mkdir(join(dataDir, orgId, application, space), { recursive: true });
-    const hostKey = join(dir, 'host_ed25519');
+    for (const org of [orgId, ...(options.oboOrgs ?? [])]) {
+      for (const space of ['in', 'out', 'in_arcv']) await mkdir(join(dataDir, org, application, space), { recursive: true });
+    }
+    const hostKeyType = options.hostKeyType ?? 'ed25519';
+    const hostKey = join(dir, `host_${hostKeyType}`);
     const clientKey = join(dir, 'client_ed25519');
     await Promise.all([
-      run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'filex-test-host', '-f', hostKey]),
+      run('ssh-keygen', ['-q', '-t', hostKeyType, '-N', '', '-C', 'filex-test-host', '-f', hostKey]),
       run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'filex-test-client', '-f', clientKey]),
     ]);
     await writeFile(join(dir, 'authorized_keys'), await readFile(`${clientKey}.pub`), { mode: 0o600 });
@@ -161,6 +189,22 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
       await chmod(join(dir, 'authorized_keys'), 0o644);
       await chown(join(dataDir, orgId, application, 'in'), Number(uid), Number(gid));
     }
+    let password: string | undefined;
+    if (options.password) {
+      if (!root) throw new Error('startSshd({ password: true }) needs to run as root (it creates a local account)');
+      username = `bpsftp${randomBytes(3).toString('hex')}`;
+      password = randomBytes(12).toString('base64url');
+      await addUser(username, password);
+      cleanupUser = username;
+      const { stdout } = await run('id', ['-u', username]);
+      const uid = Number(stdout.trim());
+      // sshd reads authorized_keys as the user: key login must keep working for this account.
+      await chmod(dir, 0o755);
+      await chmod(join(dir, 'authorized_keys'), 0o644);
+      for (const org of [orgId, ...(options.oboOrgs ?? [])]) await chown(join(dataDir, org, application, 'in'), uid, uid);
+    }
+    const homeDir = join(dir, 'home');
+    await mkdir(homeDir, { recursive: true });
 
     const log = { text: '' };
     let child: ChildProcess | undefined;
@@ -175,7 +219,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
         'PidFile none',
         `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
         'PubkeyAuthentication yes',
-        'PasswordAuthentication no',
+        `PasswordAuthentication ${options.password ? 'yes' : 'no'}`,
         'KbdInteractiveAuthentication no',
         `UsePAM ${root ? 'no' : 'yes'}`,
         'StrictModes no',
@@ -183,9 +227,10 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
         'AllowTcpForwarding no',
         'X11Forwarding no',
         'PrintMotd no',
-        'LogLevel VERBOSE',
+        `LogLevel ${options.logLevel ?? 'VERBOSE'}`,
         `KexAlgorithms ${FILEX_KEX.join(',')}`,
-        `Ciphers ${FILEX_CIPHERS.join(',')}`,
+        options.ciphers ? `Ciphers ${options.ciphers.join(',')}` : '',
+        options.macs ? `MACs ${options.macs.join(',')}` : '',
         `Subsystem sftp internal-sftp -d ${dataDir}`,
         options.extraConfig ?? '',
         '',
@@ -202,12 +247,32 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
     const connectionPorts = () => {
       const opened = new Set([...log.text.matchAll(/^Connection from \S+ port (\d+) on /gm)].map((m) => m[1]!));
       const closed = new Set(
-        [...log.text.matchAll(/^(?:Disconnected from|Connection closed by|Connection reset by|Closing connection to|Received disconnect from|Timeout before authentication for|Unable to negotiate with|banner exchange: Connection from)\b.*?port (\d+)/gm)].map((m) => m[1]!),
+        [...log.text.matchAll(/^(?:Disconnected from|Connection closed by|Connection reset by|Closing connection to|Received disconnect from|Timeout before authentication for|Unable to negotiate with|banner exchange: Connection from|ssh_dispatch_run_fatal: Connection from)\b.*?port (\d+)/gm)].map((m) => m[1]!),
       );
       return { opened, open: [...opened].filter((p) => !closed.has(p)) };
     };
     const privateKeyPath = clientKey;
+    const knownHostsPath = join(dir, 'known_hosts');
+    await writeFile(knownHostsPath, `[127.0.0.1]:${port} ${hostPublicKey.split(/\s+/).slice(0, 2).join(' ')}\n`);
     return {
+      password,
+      homeDir,
+      knownHostsPath,
+      pid: proc.pid!,
+      async pauseSessions(pauseOptions: { listener?: boolean } = {}) {
+        const pids = [...(pauseOptions.listener ? [proc.pid!] : []), ...(await descendants(proc.pid!))];
+        for (const pid of pids) process.kill(pid, 'SIGSTOP');
+        return pids;
+      },
+      resumeSessions(pids: number[]) {
+        for (const pid of pids) {
+          try {
+            process.kill(pid, 'SIGCONT');
+          } catch {
+            // It may have exited meanwhile.
+          }
+        }
+      },
       host: '127.0.0.1',
       port,
       username,
@@ -233,10 +298,55 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
           await exited;
         }
         await rm(dir, { recursive: true, force: true });
+        if (cleanupUser) await run('userdel', [cleanupUser]).catch(() => undefined);
       },
     };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
+    if (cleanupUser) await run('userdel', [cleanupUser]).catch(() => undefined);
     throw err;
   }
+}
+
+// useradd/chpasswd take a lock on /etc/passwd: parallel test files may collide, so retry.
+async function addUser(name: string, password: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await run('useradd', ['-M', '-d', '/nonexistent', '-s', '/usr/sbin/nologin', name]);
+      break;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100 + attempt * 50));
+    }
+  }
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const c = execFile('chpasswd', (e) => (e ? reject(e) : resolve()));
+        c.stdin!.end(`${name}:${password}\n`);
+      });
+      return;
+    } catch (err) {
+      if (attempt >= 20) throw err;
+      await new Promise((r) => setTimeout(r, 100 + attempt * 50));
+    }
+  }
+}
+
+// Every process below `pid`, from /proc (the sshd per-connection children and their privsep children).
+async function descendants(pid: number): Promise<number[]> {
+  const { readdir } = await import('node:fs/promises');
+  const parent = new Map<number, number>();
+  for (const name of await readdir('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const stat = await readFile(`/proc/${name}/stat`, 'utf8').catch(() => '');
+    const m = /\) \S+ (\d+)/.exec(stat);
+    if (m) parent.set(Number(name), Number(m[1]));
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    for (const [child, pp] of parent) if (pp === p) (out.push(child), walk(child));
+  };
+  walk(pid);
+  return out;
 }

@@ -23,6 +23,7 @@ export interface SftpArgs {
   'sftp-port'?: number;
   'sftp-user'?: string;
   'sftp-key-file'?: string;
+  'accept-new-host-key'?: boolean;
 }
 
 /** Adds the SFTP flags. */
@@ -31,12 +32,13 @@ export function sftpFlags<T>(y: Argv<T>): Argv<T & SftpArgs> {
     .option('sftp-host', { type: 'string', describe: 'SFTP host (env FILEX_SFTP_HOST)' })
     .option('sftp-port', { type: 'number', describe: 'SFTP port (env FILEX_SFTP_PORT, default 22)' })
     .option('sftp-user', { type: 'string', describe: 'SFTP user (env FILEX_SFTP_USER, default FILEX_USERNAME)' })
-    .option('sftp-key-file', { type: 'string', describe: 'Private key file (env FILEX_SFTP_KEY_FILE); else FILEX_PASSWORD' }) as Argv<T & SftpArgs>;
+    .option('sftp-key-file', { type: 'string', describe: 'Private key file (env FILEX_SFTP_KEY_FILE); else FILEX_PASSWORD' })
+    .option('accept-new-host-key', { type: 'boolean', describe: "SFTP: trust and record a host key seen for the first time (OpenSSH's accept-new); a changed key is still refused" }) as Argv<T & SftpArgs>;
 }
 
 /** SFTP settings from flags and environment. */
 export function sftpOptions(args: SftpArgs, ctx: CliContext): SftpOptions {
-  return sftpOptionsFromEnv(ctx.env, { host: args['sftp-host'], port: args['sftp-port'], user: args['sftp-user'], keyFile: args['sftp-key-file'] });
+  return sftpOptionsFromEnv(ctx.env, { host: args['sftp-host'], port: args['sftp-port'], user: args['sftp-user'], keyFile: args['sftp-key-file'], acceptNewHostKey: args['accept-new-host-key'] });
 }
 
 /**

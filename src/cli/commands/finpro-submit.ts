@@ -12,6 +12,7 @@ import { redact } from '../../redact.js';
 import { submitToFinPro } from '../../submit/finpro/client.js';
 import type { FinProSubmitResult, SubmitToFinProOptions } from '../../submit/finpro/client.js';
 import { finProCredentialsFromEnv } from '../../submit/finpro/credentials.js';
+import { finProProtocolFromEnv } from '../../submit/finpro/settings.js';
 import { submitManifest } from '../../submit/finpro/manifest-submit.js';
 import type { ManifestPartResult } from '../../submit/finpro/manifest-submit.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
@@ -143,12 +144,17 @@ async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<Su
     }
   }
   const defaults = await readDefaults(args, ctx);
-  const baseUrl = args.endpoint ?? ctx.env.FINPRO_BASE_URL;
-  if (!baseUrl) {
-    throw new BatchprepError(ErrorCode.MissingCredential, 'FINPRO_BASE_URL is not set: export the FinPro base URL or pass --endpoint URL');
+  const protocol = finProProtocolFromEnv(ctx.env);
+  if (args.endpoint !== undefined && protocol.uploadUrl !== undefined) {
+    throw new BatchprepError(ErrorCode.UsageError, '--endpoint sets the base URL, but FINPRO_UPLOAD_URL (the full upload URL, from the environment or the profile) is set too; use one of them (to override the upload URL of a profile, set FINPRO_UPLOAD_URL or FINPRO_BASE_URL in the environment)');
+  }
+  const baseUrl = args.endpoint ?? protocol.baseUrl;
+  if (!baseUrl && !protocol.uploadUrl) {
+    throw new BatchprepError(ErrorCode.MissingCredential, 'FINPRO_BASE_URL is not set: export the FinPro base URL (or the full FINPRO_UPLOAD_URL), set it in a profile, or pass --endpoint URL');
   }
   const credentials = finProCredentialsFromEnv(ctx.env);
   return {
+    ...protocol,
     baseUrl,
     credentials,
     referenceId: args.referenceId,
@@ -242,7 +248,10 @@ export const finproSubmitCommand: BatchprepCommand<FinProSubmitArgs> = {
   describe: 'Upload a consent file (or every part of a prepare manifest) to the FinPro File Upload API',
   builder: (y) =>
     addSubmitOptions(y).epilogue(
-      'Credentials from the environment: FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET, FINPRO_APP_ID, FINPRO_ORG_ID; base URL from FINPRO_BASE_URL or --endpoint.\n' +
+      'Credentials from the environment: FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET (or FINPRO_CLIENT_SECRET_FILE), FINPRO_APP_ID, FINPRO_ORG_ID; base URL from FINPRO_BASE_URL or --endpoint.\n' +
+        'Settings the FinPro document leaves open (defaults; check your onboarding pack): FINPRO_UPLOAD_URL (default: base URL + /fi/requests/schedule/upload/v3), ' +
+        'FINPRO_HEADER_CLIENT_ID (client_id), FINPRO_HEADER_CLIENT_SECRET (client_secret), FINPRO_HEADER_APP_ID (appIdentifier), FINPRO_HEADER_ORG_ID (organisationId), FINPRO_FILE_FIELD (file).\n' +
+        'Non-secret settings may come from a profile (--profile NAME or BATCHPREP_PROFILE; file $BATCHPREP_CONFIG_FILE, else $XDG_CONFIG_HOME/batchprep/config, else ~/.config/batchprep/config).\n' +
         'Exit codes: 0 uploaded, 1 rejected (locally or by FinPro), 2 usage/local, 3 remote/transport after retries, 4 credentials refused, 130 interrupted.',
     ),
   run: async (args, ctx) => {

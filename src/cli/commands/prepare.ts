@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { BatchprepCommand } from '../command.js';
 import { BatchprepError, ErrorCode, ExitCode, fromFsError } from '../../errors.js';
 import { resolveDefaults, type GlobalDefaults } from '../../core/defaults.js';
+import type { DateFormat } from '../../core/datetime.js';
 import type { FileFormat } from '../../core/issues.js';
 import { FINPRO_MAX_BYTES, prepareFile, prepareStream, type PrepareOptions, type PrepareResult } from '../../prepare/prepare.js';
 import { formatReport, REPORT_KINDS, type ReportKind } from '../../report/format.js';
@@ -30,6 +31,7 @@ interface PrepareArgs {
   globalConfig?: string;
   from?: string;
   configId?: string;
+  dateFormat: DateFormat;
 }
 
 export const prepareCommand: BatchprepCommand<PrepareArgs> = {
@@ -46,6 +48,7 @@ export const prepareCommand: BatchprepCommand<PrepareArgs> = {
       .option('max-rows', { type: 'number', describe: 'Most rows per part (the JSON bulk API takes 10,000)' })
       .option('dedupe', { type: 'boolean', default: false, describe: 'Drop rows whose consentId appeared earlier (first wins)' })
       .option('strict', { type: 'boolean', default: false, describe: 'Warnings are errors (a duplicate is an error unless --dedupe)' })
+      .option('date-format', { choices: ['rfc3339', 'iso8601'] as const, default: 'rfc3339' as const, describe: 'Date-times accepted: rfc3339 (default; the form of every example in the FinPro document) or iso8601 (also 2024-01-01, no offset, 20240101T000000Z; calendar-checked)' })
       .option('reference-id', { type: 'string', describe: 'Reference ID base: parts get BASE-0001, BASE-0002... (at most 55 chars of [A-Za-z0-9_-])' })
       .option('name', { type: 'string', describe: 'Part file base name: NAME-0001.csv (default: the input name)' })
       .option('reject-file', { type: 'string', describe: 'Write valid rows anyway; rejected rows with their issues go here (NDJSON)' })
@@ -74,6 +77,7 @@ export const prepareCommand: BatchprepCommand<PrepareArgs> = {
       maxRows: args.maxRows,
       dedupe: args.dedupe,
       strict: args.strict,
+      dateFormat: args.dateFormat,
       defaults,
       referenceId: args.referenceId,
       name: args.name,
@@ -121,5 +125,5 @@ async function readDefaults(args: PrepareArgs, rangeTo: string | undefined, ctx:
   if (args.maxRows !== undefined && (!Number.isSafeInteger(args.maxRows) || args.maxRows < 1)) {
     throw new BatchprepError(ErrorCode.InvalidOption, `--max-rows must be a positive whole number, got ${args.maxRows}`);
   }
-  return resolveDefaults(global, { fiDataRangeFrom: args.from, fiDataRangeTo: rangeTo, configId: args.configId });
+  return resolveDefaults(global, { fiDataRangeFrom: args.from, fiDataRangeTo: rangeTo, configId: args.configId }, args.dateFormat);
 }

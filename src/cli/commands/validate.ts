@@ -29,9 +29,9 @@ async function* withProgress(source: Readable, onBytes: (n: number) => void): As
   }
 }
 
-function checkCount(name: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0 || Math.floor(value) !== value) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `--${name} must be a positive whole number (got ${value})`);
+function checkCount(name: string, value: number, min = 1): number {
+  if (!Number.isFinite(value) || value < min || Math.floor(value) !== value) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `--${name} must be a whole number of at least ${min} (got ${value})`);
   }
   return value;
 }
@@ -46,8 +46,9 @@ export const validateCommand: BatchprepCommand<ValidateArgs> = {
         .option('format', { choices: ['auto', 'csv', 'json'] as const, default: 'auto' as const, describe: 'Input format; auto uses the extension, else sniffs the content' })
         .option('report', { choices: REPORT_KINDS, default: 'text' as const, describe: 'Report on stdout: text for people, json/ndjson for tools, github for Actions annotations, junit/sarif for CI dashboards' })
         .option('max-bytes', { type: 'number', default: DEFAULT_MAX_BYTES, describe: 'Size cap in bytes (the API limit is 10485760)' })
-        .option('max-errors', { type: 'number', default: 1000, describe: 'Issues listed per file; more are counted, not listed' })
+        .option('max-errors', { type: 'number', default: 1000, describe: 'Row issues listed per file (0: none); more are counted, not listed; file-level errors are always listed' })
         .option('strict', { type: 'boolean', default: false, describe: 'Treat warnings (duplicate IDs, unknown fields, BOM in JSON) as errors' })
+        .option('date-format', { choices: ['rfc3339', 'iso8601'] as const, default: 'rfc3339' as const, describe: 'Date-times accepted: rfc3339 (default; the form of every example in the FinPro document) or iso8601 (also 2024-01-01, no offset, 20240101T000000Z; calendar-checked)' })
         .option('duplicate-check', { type: 'boolean', default: true, describe: 'Detect repeated consent IDs; --no-duplicate-check keeps memory flat for huge files' }),
     )
       .example('$0 validate examples/consents.csv', 'Check one file; exit 0 when the server would accept it')
@@ -58,7 +59,7 @@ export const validateCommand: BatchprepCommand<ValidateArgs> = {
   async run(args, ctx) {
     const defaults = await readDefaults(args, ctx);
     const maxBytes = checkCount('max-bytes', args.maxBytes);
-    const maxErrors = checkCount('max-errors', args.maxErrors);
+    const maxErrors = checkCount('max-errors', args.maxErrors, 0); // 0: count all, list only file-level issues
     const files = args.files && args.files.length > 0 ? args.files.map(String) : ['-'];
     if (files.filter((f) => f === '-').length > 1) {
       throw new BatchprepError(ErrorCode.UsageError, "stdin ('-') can be named only once");
@@ -71,6 +72,7 @@ export const validateCommand: BatchprepCommand<ValidateArgs> = {
         maxBytes,
         maxErrors,
         strict: args.strict,
+        dateFormat: args.dateFormat,
         duplicateCheck: args.duplicateCheck,
         defaults,
         signal: ctx.signal,

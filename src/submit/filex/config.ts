@@ -2,6 +2,7 @@ import { BatchprepError, ErrorCode } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
 import { FilexClient } from './client.js';
 import type { SftpOptions } from './transports/sftp-session.js';
+import { sftpTrustFromEnv } from './transports/sftp-settings.js';
 
 /** The environment variables fileX reads (SPEC section 6); secrets never come from flags. */
 export interface FilexEnv {
@@ -17,6 +18,13 @@ export interface FilexEnv {
   FILEX_SFTP_KEY_PASSPHRASE?: string;
   FILEX_SFTP_PASSWORD?: string;
   FILEX_SFTP_HOST_FINGERPRINT?: string;
+  /** SFTP trust and algorithm settings (transports/sftp-settings.ts, README "SFTP settings"). */
+  FILEX_SFTP_KNOWN_HOSTS?: string;
+  FILEX_SFTP_KEX?: string;
+  FILEX_SFTP_CIPHERS?: string;
+  FILEX_SFTP_MACS?: string;
+  FILEX_SFTP_HOST_KEY_ALGORITHMS?: string;
+  FILEX_SFTP_PARTIAL?: string;
   [key: string]: string | undefined;
 }
 
@@ -38,7 +46,7 @@ export function filexClientFromEnv(env: FilexEnv, retry: RetryFlags = {}, baseUr
 }
 
 /** SFTP settings: flags override env; the user defaults to FILEX_USERNAME, the password to FILEX_PASSWORD. */
-export function sftpOptionsFromEnv(env: FilexEnv, flags: { host?: string; port?: number; user?: string; keyFile?: string } = {}): SftpOptions {
+export function sftpOptionsFromEnv(env: FilexEnv, flags: { host?: string; port?: number; user?: string; keyFile?: string; acceptNewHostKey?: boolean } = {}): SftpOptions {
   const portRaw = flags.port ?? (env.FILEX_SFTP_PORT ? Number(env.FILEX_SFTP_PORT) : 22);
   if (!Number.isInteger(portRaw) || portRaw < 1 || portRaw > 65535) {
     throw new BatchprepError(ErrorCode.InvalidOption, `FILEX_SFTP_PORT '${env.FILEX_SFTP_PORT}' is not a port number`);
@@ -53,7 +61,8 @@ export function sftpOptionsFromEnv(env: FilexEnv, flags: { host?: string; port?:
     privateKeyFile: flags.keyFile ?? env.FILEX_SFTP_KEY_FILE,
     passphrase: env.FILEX_SFTP_KEY_PASSPHRASE,
     password,
-    hostFingerprint: env.FILEX_SFTP_HOST_FINGERPRINT,
+    // Host-key trust, algorithm lists and partial-upload mode (sftp-settings.ts), checked here.
+    ...sftpTrustFromEnv(env, flags.acceptNewHostKey),
   };
   if (!o.host) throw new BatchprepError(ErrorCode.MissingCredential, 'no SFTP host: set FILEX_SFTP_HOST or pass --sftp-host');
   if (!o.username) throw new BatchprepError(ErrorCode.MissingCredential, 'no SFTP user: set FILEX_SFTP_USER (or FILEX_USERNAME)');

@@ -1,4 +1,4 @@
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
 import { request } from 'undici';
@@ -6,11 +6,10 @@ import type { Dispatcher } from 'undici';
 import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborted } from '../../errors.js';
 import { resolveDefaults } from '../../core/defaults.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
+import type { DateFormat } from '../../core/datetime.js';
 import type { FileReport } from '../../core/issues.js';
-import { formatFromName, sniffFormat } from '../../validate/sniff.js';
-import { DEFAULT_MAX_BYTES } from '../../validate/faces.js';
+import { DEFAULT_MAX_BYTES, detectFileFormat } from '../../validate/faces.js';
 import type { FormatGuess } from '../../validate/sniff.js';
-import { checkEndpoint, joinUrl } from '../http/endpoint.js';
 import { withRetry } from '../http/retry.js';
 import { credentialHeaders } from './credentials.js';
 import type { FinProCredentials } from './credentials.js';
@@ -20,13 +19,18 @@ import { checkReferenceId, generateReferenceId } from './reference-id.js';
 import { buildMultipart } from './multipart.js';
 import { spoolToTempFile } from '../../fs/spool.js';
 import { validateForUpload } from './validate-upload.js';
+import { resolveFinproOptions } from './settings.js';
+import type { FinProProtocolOptions, ResolvedFinProProtocol } from './settings.js';
 
-/** The upload path under the base URL (SPEC section 5). */
-export const FINPRO_UPLOAD_PATH = ['fi', 'requests', 'schedule', 'upload', 'v3'] as const;
+export { FINPRO_UPLOAD_PATH } from './settings.js';
 
-export interface SubmitToFinProOptions {
-  /** Base URL, e.g. `https://api.finpro.example`; plain http only for loopback hosts. */
-  baseUrl: string;
+export interface SubmitToFinProOptions extends FinProProtocolOptions {
+  /**
+   * Base URL, e.g. `https://api.finpro.example`; plain http only for loopback hosts. The upload
+   * goes to this + `/fi/requests/schedule/upload/v3` (a default: the document names no path),
+   * unless `uploadUrl` gives the full URL. One of the two is required.
+   */
+  baseUrl?: string;
   /** The four identity headers (see `finProCredentialsFromEnv`). */
   credentials: FinProCredentials;
   /** The batch's reference ID (5–60 `[A-Za-z0-9_-]`). @default generated `bp-<utc stamp>-<8 hex>` */
@@ -41,6 +45,8 @@ export interface SubmitToFinProOptions {
   validate?: boolean;
   /** Validation: warnings are errors. @default false */
   strict?: boolean;
+  /** Validation: date-times accepted, `rfc3339` or `iso8601` (see ValidateOptions.dateFormat). @default 'rfc3339' */
+  dateFormat?: DateFormat;
   /** Local size cap; larger files are refused before sending. @default 10485760 */
   maxBytes?: number;
   /** Time limit of one attempt (connect, send, reply), in ms. @default 120000 */
@@ -101,21 +107,10 @@ async function readReply(body: AsyncIterable<Uint8Array> & { destroy?: () => voi
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The format the server will see: by the name's extension, else sniffed from the first bytes like the validator does. */
+/** The format the server will see: the validator engine's own decision (name, else the first 4 KiB). */
 async function detectFormat(path: string, fileName: string): Promise<FormatGuess> {
-  const byName = formatFromName(fileName);
-  if (byName !== 'unknown') return byName;
-  const fh = await open(path, 'r');
-  try {
-    const { buffer, bytesRead } = await fh.read({ buffer: Buffer.alloc(512), position: 0 });
-    let head = buffer.subarray(0, bytesRead);
-    if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) head = head.subarray(3);
-    return sniffFormat(head, true) ?? 'csv';
-  } catch (err) {
-    throw fromFsError(err, path, 'read');
-  } finally {
-    await fh.close();
-  }
+  const decision = await detectFileFormat(path, { fileName });
+  return decision.format ?? 'unsupported';
 }
 
 const CONTENT_TYPES: Record<FormatGuess, string> = {
@@ -152,8 +147,8 @@ export async function submitToFinPro(
   checkOptions(options);
   // The effective defaults, as the server applies them (single fields over global_config);
   // a bad default fails here, before any I/O.
-  const defaults = resolveDefaults(options.globalConfig, options.singleFields);
-  const base = checkEndpoint(options.baseUrl, 'FinPro endpoint');
+  const defaults = resolveDefaults(options.globalConfig, options.singleFields, options.dateFormat);
+  const protocol = resolveFinproOptions(options);
   const referenceId = options.referenceId === undefined ? generateReferenceId() : checkReferenceId(options.referenceId);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   throwIfAborted(options.signal);
@@ -166,18 +161,18 @@ export async function submitToFinPro(
     try {
       const format = await detectFormat(spooled.path, '-');
       const fileName = options.fileName ?? (format === 'json' ? 'stdin.json' : format === 'csv' ? 'stdin.csv' : 'stdin');
-      return await submitPath(spooled.path, { ...options, fileName, referenceId, defaults }, base, maxBytes);
+      return await submitPath(spooled.path, { ...options, fileName, referenceId, defaults }, protocol, maxBytes);
     } finally {
       await spooled.cleanup();
     }
   }
-  return submitPath(input, { ...options, referenceId, defaults }, base, maxBytes);
+  return submitPath(input, { ...options, referenceId, defaults }, protocol, maxBytes);
 }
 
 async function submitPath(
   path: string,
   options: SubmitToFinProOptions & { referenceId: string; defaults?: GlobalDefaults },
-  base: URL,
+  protocol: ResolvedFinProProtocol,
   maxBytes: number,
 ): Promise<FinProSubmitResult> {
   const fileName = options.fileName ?? basename(path);
@@ -202,13 +197,15 @@ async function submitPath(
       defaults: options.defaults,
       maxBytes,
       strict: options.strict,
+      dateFormat: options.dateFormat,
       signal: options.signal,
     });
     options.onValidated?.(report);
   }
-  const url = joinUrl(base, ...FINPRO_UPLOAD_PATH);
+  const url = protocol.url;
   const contentType = CONTENT_TYPES[await detectFormat(path, fileName)];
-  const headers = credentialHeaders(options.credentials);
+  const headers = credentialHeaders(options.credentials, protocol.headerNames);
+  const fileField = protocol.fileField;
   const timeoutMs = options.timeoutMs ?? 120_000;
   let attempts = 0;
   let possiblyLanded = false;
@@ -216,7 +213,7 @@ async function submitPath(
     async ({ attempt }) => {
       attempts = attempt;
       try {
-        const reply = await attemptUpload({ url, path, fileName, contentType, bytes, headers, timeoutMs, options });
+        const reply = await attemptUpload({ url, path, fileName, fileField, contentType, bytes, headers, timeoutMs, options });
         return {
           referenceId: reply.data.reference_id ?? options.referenceId,
           batchId: reply.data.batch_id,
@@ -263,6 +260,7 @@ interface AttemptInput {
   url: URL;
   path: string;
   fileName: string;
+  fileField: string;
   contentType: string;
   bytes: number;
   headers: Record<string, string>;
@@ -282,7 +280,7 @@ async function attemptUpload(a: AttemptInput) {
     const v = options.singleFields?.[key];
     if (v !== undefined) fields.push([key, v]);
   }
-  const body = buildMultipart(fields, { field: 'file', path: a.path, fileName: a.fileName, contentType: a.contentType, bytes: a.bytes });
+  const body = buildMultipart(fields, { field: a.fileField, path: a.path, fileName: a.fileName, contentType: a.contentType, bytes: a.bytes });
   const timeout = AbortSignal.timeout(a.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const origin = a.url.origin;

@@ -1,15 +1,17 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
+import { DEFAULT_HEADER_NAMES } from './settings.js';
+import type { FinProHeaderNames } from './settings.js';
 
-/** The four identity headers of the FinPro File Upload API. */
+/** The values of the four identity headers of the FinPro File Upload API (header names: settings.ts). */
 export interface FinProCredentials {
-  /** Sent as `client_id` (FINPRO_CLIENT_ID). */
+  /** FINPRO_CLIENT_ID, sent in the client-ID header (default `client_id`). */
   clientId: string;
-  /** Sent as `client_secret` (FINPRO_CLIENT_SECRET); never printed. */
+  /** FINPRO_CLIENT_SECRET (or FINPRO_CLIENT_SECRET_FILE), sent in the secret header (default `client_secret`); never printed. */
   clientSecret: string;
-  /** Sent as `appIdentifier` (FINPRO_APP_ID). */
+  /** FINPRO_APP_ID, sent in the application header (default `appIdentifier`). */
   appId: string;
-  /** Sent as `organisationId` (FINPRO_ORG_ID). */
+  /** FINPRO_ORG_ID, sent in the organisation header (default `organisationId`). */
   orgId: string;
 }
 
@@ -32,7 +34,7 @@ export function finProCredentialsFromEnv(env: Record<string, string | undefined>
     if (!value) {
       throw new BatchprepError(
         ErrorCode.MissingCredential,
-        `${name} is not set: export your FinPro ${label} in ${name} (credentials come from the environment only)`,
+        `${name} is not set: export your FinPro ${label} in ${name}${key === 'clientSecret' ? ' or name a file holding it in FINPRO_CLIENT_SECRET_FILE' : ' or set it in a profile'} (secrets come from the environment only)`,
       );
     }
     out[key] = value;
@@ -41,13 +43,13 @@ export function finProCredentialsFromEnv(env: Record<string, string | undefined>
   return out as FinProCredentials;
 }
 
-/** The request headers for a set of credentials; registers the secret again for library callers. */
-export function credentialHeaders(c: FinProCredentials): Record<string, string> {
+/** The request headers for a set of credentials under the given names; registers the secret again for library callers. */
+export function credentialHeaders(c: FinProCredentials, names: FinProHeaderNames = DEFAULT_HEADER_NAMES): Record<string, string> {
   registerSecret(c.clientSecret);
   return {
-    client_id: c.clientId,
-    client_secret: c.clientSecret,
-    appIdentifier: c.appId,
-    organisationId: c.orgId,
+    [names.clientId]: c.clientId,
+    [names.clientSecret]: c.clientSecret,
+    [names.appId]: c.appId,
+    [names.orgId]: c.orgId,
   };
 }

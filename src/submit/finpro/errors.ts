@@ -75,7 +75,7 @@ export function parseSuccessReply(status: number, text: string): FinProSuccessRe
 /**
  * Turns a non-2xx reply into the one typed error (SPEC section 5): 401/403 → `Unauthorized`,
  * 429 → `RateLimited`, 5xx → `ServerError` (all three keep the server's errorCode in the
- * message), another 4xx → the server's own `errorCode`, or `UnexpectedResponse` when the body
+ * message), 404/405 → `UnexpectedResponse` (a wrong upload URL, not a verdict), another 4xx → the server's own `errorCode`, or `UnexpectedResponse` when the body
  * is not the documented JSON. 429 and 5xx are retryable; a 4xx rejection never is.
  */
 export function errorFromReply(status: number, text: string, retryAfter?: string | null): FinProError {
@@ -88,7 +88,7 @@ export function errorFromReply(status: number, text: string, retryAfter?: string
   if (status === 401 || status === 403) {
     err = new BatchprepError(
       ErrorCode.Unauthorized,
-      `FinPro refused the credentials (${status}, ${said}); check FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET, FINPRO_APP_ID and FINPRO_ORG_ID`,
+      `FinPro refused the credentials (${status}, ${said}); check FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET, FINPRO_APP_ID and FINPRO_ORG_ID, and the header names (FINPRO_HEADER_*) against your onboarding pack`,
       { ...details, retryable: false },
     );
   } else if (status === 429) {
@@ -101,6 +101,14 @@ export function errorFromReply(status: number, text: string, retryAfter?: string
       ...details,
       retryable: true,
     });
+  } else if (status === 404 || status === 405) {
+    // Not a verdict on the file: the document names no upload path, so this is most likely a
+    // wrong URL (the default path, or a mistyped FINPRO_UPLOAD_URL).
+    err = new BatchprepError(
+      ErrorCode.UnexpectedResponse,
+      `FinPro answered ${status} (${said}): there is no upload endpoint at this URL; check FINPRO_UPLOAD_URL (or FINPRO_BASE_URL) against your onboarding pack`,
+      { ...details, retryable: false },
+    );
   } else if (reply) {
     err = new BatchprepError(reply.errorCode, `FinPro rejected the file (${status} ${said})`, { ...details, retryable: false });
   } else {
@@ -157,7 +165,7 @@ export function networkError(err: unknown, origin: string): FinProError {
   const connect = CONNECT_CODES.has(code);
   const detail = found && !found.startsWith('E') && !inner.includes(found) ? `${found}: ${inner}` : code;
   const message = connect
-    ? `cannot connect to FinPro at ${origin} (${detail}); check FINPRO_BASE_URL or --endpoint and the network`
+    ? `cannot connect to FinPro at ${origin} (${detail}); check FINPRO_UPLOAD_URL, FINPRO_BASE_URL or --endpoint and the network`
     : `the connection to FinPro at ${origin} failed during the request (${detail})`;
   const e = new BatchprepError(ErrorCode.NetworkError, message, { cause: err, retryable: true }) as FinProError & {
     connectFailed?: boolean;

@@ -7,6 +7,7 @@ import { BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborte
 import { submitToFinPro } from './client.js';
 import type { FinProSubmitResult, SubmitToFinProOptions } from './client.js';
 import { isValidReferenceId } from './reference-id.js';
+import { resolveFinproOptions } from './settings.js';
 
 /** One part of a `prepare` manifest (SPEC section 4). */
 export interface ManifestPart {
@@ -198,6 +199,8 @@ function emptyResult(part: ManifestPart, outcome: PartOutcome): ManifestPartResu
  * failure (`error` is set, later parts are `notSent`); local setup problems throw.
  */
 export async function submitManifest(target: string, options: SubmitManifestOptions): Promise<ManifestSubmitResult> {
+  // A bad URL, header name or file field is the caller's mistake, not a part's failure: throw before any read.
+  resolveFinproOptions(options);
   const manifestPath = await resolveManifestPath(target);
   const dir = dirname(manifestPath);
   const parts = await readManifest(manifestPath);

@@ -1,5 +1,6 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
+import type { DateFormat } from '../../core/datetime.js';
 import type { FileReport } from '../../core/issues.js';
 import { validateFile } from '../../validate/faces.js';
 
@@ -9,6 +10,7 @@ export interface ValidateUploadOptions {
   defaults?: GlobalDefaults;
   maxBytes: number;
   strict?: boolean;
+  dateFormat?: DateFormat;
   signal?: AbortSignal;
 }
 
@@ -25,7 +27,7 @@ export async function validateForUpload(path: string, options: ValidateUploadOpt
   throw new BatchprepError(
     ErrorCode.ValidationFailed,
     `${options.fileName}: ${n} error${n === 1 ? '' : 's'} found locally` +
-      `${report.apiErrorCode ? ` (FinPro would answer ${report.apiErrorCode})` : ''}` +
+      `${report.apiErrorCode ? ` (FinPro would answer ${report.apiErrorCode})` : " (the rows break the documented rules; the service's answer to such rows is not documented)"}` +
       `${first ? `, first ${first.code}${first.line ? ` at line ${first.line}` : ''}` : ''}` +
       '; nothing was sent. Fix the file, or pass --no-validate to let the server decide',
     { file: options.fileName, errorDetails: report, retryable: false, attempts: 0 },

@@ -71,11 +71,12 @@ export function runCli(args: string[], env: Record<string, string>, opts: { cwd?
   });
 }
 
-/** The environment that points the CLI's SFTP transport at a test sshd (key auth). */
+/** The environment that points the CLI's SFTP transport at a test sshd (key auth; its host key trusted through FILEX_SFTP_KNOWN_HOSTS, HOME an empty dir). */
 export function sftpEnv(sshd: SshdHarness): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
+    HOME: sshd.homeDir,
+    FILEX_SFTP_KNOWN_HOSTS: sshd.knownHostsPath,
     FILEX_SFTP_HOST: sshd.host,
     FILEX_SFTP_PORT: String(sshd.port),
     FILEX_SFTP_USER: sshd.username,

@@ -93,7 +93,8 @@ describe('refused locally (nothing is sent)', () => {
     expect(lines[0]).toMatch(new RegExp(`^${files.path('bad.csv')}:3: InvalidConsentId: `));
     expect(lines.filter((l) => l.includes(': InvalidConsentId: '))).toHaveLength(20);
     expect(lines).toContain('and 5 more');
-    expect(lines.at(-1)).toMatch(/^batchprep: ValidationFailed: .*FinPro would answer InvalidFileContent.*--no-validate/);
+    // Only row rules fail: no documented upload-time rejection to name (issue 10 item 4).
+    expect(lines.at(-1)).toMatch(/^batchprep: ValidationFailed: .*the rows break the documented rules; the service's answer to such rows is not documented.*--no-validate/);
     expect(server.received).toHaveLength(0);
   });
 

@@ -135,7 +135,7 @@ describe('submitToFinPro', () => {
     const tooBigStream = await failure(submitToFinPro(Readable.from([Buffer.from(GOOD_CSV)]), opts({ maxBytes: 100 })));
     expect(tooBigStream.code).toBe('FileTooLarge');
     const invalid = await failure(submitToFinPro(files.path('bad.csv'), opts()));
-    expect(invalid).toMatchObject({ code: 'ValidationFailed', attempts: 0, errorDetails: { valid: false, apiErrorCode: 'InvalidFileContent' } });
+    expect(invalid).toMatchObject({ code: 'ValidationFailed', attempts: 0, errorDetails: { valid: false, apiErrorCode: null } }); // row rules only
     expect(await failure(submitToFinPro(files.path('missing.csv'), opts()))).toMatchObject({ code: 'FileNotFound' });
     expect(server.received).toHaveLength(0);
   });

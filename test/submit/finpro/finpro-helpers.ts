@@ -35,6 +35,8 @@ export function finproEnv(url: string, extra: Record<string, string | undefined>
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     NO_COLOR: '1',
+    // No user config file can change what a test sends (profiles are tested with their own files).
+    XDG_CONFIG_HOME: '/nonexistent/batchprep-test-config',
     FINPRO_BASE_URL: url,
     FINPRO_CLIENT_ID: TEST_CREDENTIALS.clientId,
     FINPRO_CLIENT_SECRET: TEST_CREDENTIALS.clientSecret,

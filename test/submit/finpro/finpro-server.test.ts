@@ -72,7 +72,7 @@ describe('FinPro test server: documented behaviour', () => {
       delete headers[drop];
       const r = await post(server, form(GOOD_CSV), headers);
       expect(r.status, drop).toBe(401);
-      expect(r.json.errorMsg).toContain(drop.toLowerCase());
+      expect(r.json.errorMsg).toContain(drop);
     }
     expect((await post(server, form(GOOD_CSV), { ...AUTH, client_secret: 'wrong-secret' })).status).toBe(401);
     const forbidden = await post(server, form(GOOD_CSV), { ...AUTH, organisationId: 'org-other' });

@@ -11,7 +11,7 @@ describe('ConflictingFields', () => {
     expect(issue.message).toContain('consentId');
     expect(issue.message).toContain('consent_id');
     expect(report.valid).toBe(false);
-    expect(report.apiErrorCode).toBe('InvalidFileContent');
+    expect(report.apiErrorCode).toBeNull(); // only row rules fail: no documented upload-time rejection
   });
 
   it('accepts both keys when they hold the same value', async () => {

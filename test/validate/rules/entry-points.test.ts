@@ -1,17 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { HEADER, U1, U2, check, rowsOf, toBytes } from '../../helpers/validate.js';
-import { createValidateTransform, validateFile } from '../../../src/validate/faces.js';
+import { createValidateTransform, openSized, validateFile, validateStream } from '../../../src/validate/faces.js';
 
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'bp-entry-'));
 });
+const sockets: Server[] = [];
 afterAll(async () => {
+  for (const s of sockets) s.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -34,6 +37,43 @@ describe('the engine faces agree', () => {
       (e: unknown) => e as { code?: string; message: string },
     );
     expect(err?.code).toBe('FileNotFound');
+  });
+
+  it.each([
+    ['a directory', async () => dir, 'IoError'],
+    ['a dangling link (vanished file)', async () => {
+      const link = join(dir, 'vanished.csv');
+      await symlink(join(dir, 'gone.csv'), link).catch(() => {});
+      return link;
+    }, 'FileNotFound'],
+    ['a path through a file', async () => {
+      await writeFile(join(dir, 'plain.csv'), TEXT);
+      return join(dir, 'plain.csv', 'x.csv');
+    }, 'IoError'],
+    ['a socket (cannot be opened)', async () => {
+      const path = join(dir, 'sock');
+      const server = createServer();
+      await new Promise<void>((r) => server.listen(path, r));
+      sockets.push(server);
+      return path;
+    }, 'IoError'],
+  ])('validateFile on %s rejects with a coded BatchprepError', async (_what, make, code) => {
+    const err = await validateFile(await make()).then(
+      () => null,
+      (e: unknown) => e as { name?: string; code?: string },
+    );
+    expect(err?.name).toBe('BatchprepError');
+    expect(err?.code).toBe(code);
+  });
+
+  it('a file removed after openSized is still read whole (opened before the stream exists)', async () => {
+    const path = join(dir, 'removed.csv');
+    await writeFile(path, TEXT);
+    const { stream, size } = await openSized(path);
+    await unlink(path);
+    const report = await validateStream(stream, { fileName: 'removed.csv', sizeHint: size });
+    expect(report.bytes).toBe(Buffer.byteLength(TEXT));
+    expect(report.rows).toBe(3);
   });
 
   it('validateRows yields every row with its issues and returns the same report', async () => {

@@ -19,7 +19,7 @@ describe('InvalidConfigId', () => {
     expect(issue).toMatchObject({ severity: 'error', row: 2, line: 3, field: 'configId' });
     expect(issue.message).toMatch(/control/i);
     expect(report.valid).toBe(false);
-    expect(report.apiErrorCode).toBe('InvalidFileContent');
+    expect(report.apiErrorCode).toBeNull(); // only row rules fail: no documented upload-time rejection
   });
 
   it.each([

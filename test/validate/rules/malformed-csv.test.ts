@@ -43,4 +43,15 @@ describe('MalformedCsv', () => {
     expect(report.rows).toBe(2);
     expect(report.valid).toBe(true);
   });
+
+  it('an unclosed quote in a record over the size cap is reported at the line where the record starts', async () => {
+    // The open quote swallows every later line; the record passes maxRecordLength long before
+    // the end, so it is skipped, but the error still names the line where it began.
+    const tail = Array.from({ length: 200 }, (_, i) => `${U1},,,row ${i}`).join('\n');
+    const report = await csv(`${HEADER}\n${U1},,,"never closed\n${tail}\n`, { maxRecordLength: 100 });
+    const issue = only(report, 'MalformedCsv');
+    expect(issue.line).toBe(2);
+    expect(issue.message).toContain('line 2');
+    expect(only(report, 'RecordTooLarge').line).toBe(2);
+  });
 });

@@ -46,4 +46,15 @@ describe('MalformedJson (syntax)', () => {
     expect(issue.line).toBe(3);
     expect(issue.message.length).toBeGreaterThan(10);
   });
+
+  it('a duplicate top-level "consents_list" is MalformedJson naming the key and both lines', async () => {
+    const text = `{\n  "consents_list": [{"consentId": "${U1}"}],\n  "other": 1,\n  "consents_list": [{"consentId": "${U2}"}]\n}\n`;
+    const report = await json(text);
+    const issue = only(report, 'MalformedJson');
+    expect(issue.line).toBe(4);
+    expect(issue.message).toContain('"consents_list"');
+    expect(issue.message).toMatch(/lines 2 and 4/);
+    expect(report.valid).toBe(false);
+    expect(report.apiErrorCode).toBe('InvalidFileContent');
+  });
 });

@@ -14,7 +14,7 @@ describe('RecordTooLarge', () => {
     expect(bad.row).toBe(3);
     expect(report.rows).toBe(4);
     expect(report.valid).toBe(false);
-    expect(report.apiErrorCode).toBe('InvalidFileContent');
+    expect(report.apiErrorCode).toBeNull(); // only row rules fail: no documented upload-time rejection
   });
 
   it('handles a long quoted record spanning lines', async () => {

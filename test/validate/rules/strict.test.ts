@@ -28,7 +28,7 @@ describe('strict', () => {
     expect(report.valid).toBe(false);
     expect(report.warningCount).toBe(0);
     expect(report.errorCount).toBe(report.issues.length);
-    expect(report.apiErrorCode).toBe('InvalidFileContent');
+    expect(report.apiErrorCode).toBeNull(); // only row rules fail: no documented upload-time rejection
   });
 
   it('strict does not change errors or a clean file', async () => {

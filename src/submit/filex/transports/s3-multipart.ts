@@ -57,9 +57,52 @@ export function journalPath(file: string): string {
 async function readJournal(file: string): Promise<ResumeJournal | undefined> {
   try {
     const j = JSON.parse(await readFile(journalPath(file), 'utf8')) as ResumeJournal;
-    return j && j.version === 1 && typeof j.uploadId === 'string' && j.parts && typeof j.parts === 'object' ? j : undefined;
+    return j && j.version === 1 && typeof j.uploadId === 'string' && j.uploadId !== '' && j.parts && typeof j.parts === 'object' ? j : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * `--resume` is only worth its name if the journal can be written: prove it before anything
+ * is sent by writing the journal file the way every later write does (temp file + rename),
+ * keeping an existing journal's bytes and removing a probe that had nothing to keep.
+ */
+export async function assertJournalWritable(file: string): Promise<void> {
+  const dest = journalPath(file);
+  const existing = await readFile(dest).catch(() => undefined);
+  const tmp = `${dest}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(tmp, existing ?? '{}\n');
+    await rename(tmp, dest);
+    if (!existing) await rm(dest, { force: true });
+  } catch (err) {
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw new BatchprepError(
+      ErrorCode.NotWritable,
+      `--resume keeps its journal at ${dest}, which cannot be written (${(err as Error)?.message ?? err}); nothing was sent. Make that path writable, or upload without --resume`,
+      { cause: err, file: dest },
+    );
+  }
+}
+
+/**
+ * A journal left by an earlier `--resume` run when this run does not resume: abort the
+ * multipart upload it records (so no orphan parts stay billed) and remove it, or say what is
+ * left when S3 will not abort it.
+ */
+async function cleanStaleJournal(s3: S3Client, file: string, onNotice?: (message: string) => void): Promise<void> {
+  const j = await readJournal(file);
+  if (!j) return;
+  const gone = await abortMultipart(s3, { bucket: j.bucket, key: j.key, region: '' }, j.uploadId);
+  if (gone) {
+    await rm(journalPath(file), { force: true });
+    onNotice?.(`an earlier --resume run left ${journalPath(file)}; its multipart upload ${j.uploadId} was aborted and the journal removed`);
+  } else {
+    onNotice?.(
+      `an earlier --resume run left ${journalPath(file)} with open multipart upload ${j.uploadId} (${j.bucket}/${j.key}), which could not be aborted; ` +
+        "it was kept: run with --resume to finish it, or the bucket's lifecycle rule removes the parts",
+    );
   }
 }
 
@@ -160,6 +203,8 @@ export async function multipartUpload(s3: S3Client, src: UploadSource, target: S
     });
     return { name: options.name, bytes: 0, sha256: await sha256File(src.path, signal), via: 's3', location };
   }
+  if (options.journal) await assertJournalWritable(src.path);
+  else await cleanStaleJournal(s3, src.path, options.onNotice);
   let journal = options.journal ? await readJournal(src.path) : undefined;
   if (
     journal &&
@@ -192,7 +237,14 @@ export async function multipartUpload(s3: S3Client, src: UploadSource, target: S
     if (!created.UploadId) throw new BatchprepError(ErrorCode.UnexpectedResponse, 'S3 returned no UploadId');
     journal = { version: 1, bucket: target.bucket, key: target.key, uploadId: created.UploadId, size: src.size, mtimeMs: src.mtimeMs, partSize, parts: {} };
     done.clear();
-    if (options.journal) await writeJournal(src.path, journal);
+    if (options.journal) {
+      // The upload exists now: if its journal cannot be written, abort it rather than leave it open.
+      const j0 = journal;
+      await writeJournal(src.path, j0).catch(async (err) => {
+        await abortMultipart(s3, target, j0.uploadId);
+        throw err;
+      });
+    }
   } else if (done.size > 0) {
     options.onNotice?.(`resuming multipart upload: ${done.size} part(s) already stored`);
   }

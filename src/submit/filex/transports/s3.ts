@@ -1,7 +1,7 @@
 import type { FilexClient } from '../client.js';
 import type { FilexPath } from '../names.js';
 import { createS3Client, resolveS3Target, stsCredentialProvider } from './s3-common.js';
-import { multipartUpload } from './s3-multipart.js';
+import { assertJournalWritable, multipartUpload } from './s3-multipart.js';
 import { checkS3Options, DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from './s3-options.js';
 import type { UploadSource } from '../source.js';
 import type { UploadResult } from './rest.js';
@@ -33,6 +33,8 @@ export async function uploadS3(client: FilexClient, src: UploadSource, path: Req
   const partSize = options.partSize ?? DEFAULT_PART_SIZE;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   checkS3Options(partSize, concurrency);
+  // --resume without a writable journal would leave an upload nobody can continue: refuse before any request.
+  if (options.resume) await assertJournalWritable(src.path);
   const tokens = await client.s3Tokens(path.org, path.app, signal);
   const target = resolveS3Target(tokens, path);
   const sts = stsCredentialProvider(client, path.org, path.app, tokens, signal);

@@ -1,37 +1,14 @@
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { connect as netConnect, type Socket } from 'node:net';
 import SftpClient from 'ssh2-sftp-client';
 import { abortedError, BatchprepError, ErrorCode, fromFsError } from '../../../errors.js';
 import { registerSecret } from '../../../redact.js';
 import type { FilexPath } from '../names.js';
-
-/**
- * Key exchanges the fileX guide lists as supported, limited to what ssh2 implements (the
- * ML-KEM hybrids are not), fastest first; `curve25519-sha256@libssh.org` is the guide's
- * e-mail-obfuscated entry. Group-exchange last: its handshake costs about 1.7 s.
- */
-export const SFTP_KEX = [
-  'curve25519-sha256',
-  'curve25519-sha256@libssh.org',
-  'ecdh-sha2-nistp256',
-  'ecdh-sha2-nistp384',
-  'ecdh-sha2-nistp521',
-  'diffie-hellman-group14-sha256',
-  'diffie-hellman-group16-sha512',
-  'diffie-hellman-group18-sha512',
-  'diffie-hellman-group-exchange-sha256',
-];
-
-/** Ciphers from the guide's supported list that ssh2 implements (TESTING.md). */
-export const SFTP_CIPHERS = [
-  'aes128-gcm@openssh.com',
-  'aes256-gcm@openssh.com',
-  'chacha20-poly1305@openssh.com',
-  'aes128-ctr',
-  'aes192-ctr',
-  'aes256-ctr',
-];
+import { checkFingerprintPin, readKnownHosts, entriesFor, blobKeyType, type KnownHostEntry } from '../known-hosts.js';
+import { DEFAULT_SFTP_ALGORITHMS, type SftpAlgorithms } from './sftp-algorithms.js';
+import { defaultKnownHostsFiles, type SftpPartialMode } from './sftp-settings.js';
+import { hostKeyVerifier, type HostKeyRejection } from './sftp-host-key.js';
 
 export interface SftpOptions {
   host: string;
@@ -42,8 +19,25 @@ export interface SftpOptions {
   /** Path of a private key file (OpenSSH format). */
   privateKeyFile?: string;
   passphrase?: string;
-  /** Expected host key fingerprint, `SHA256:<base64>` as `ssh-keygen -lf` prints it; unset = not pinned. */
+  /**
+   * Expected host key fingerprint, `SHA256:<base64>` as `ssh-keygen -lf` prints it. When set,
+   * it alone decides (known_hosts is not consulted); a malformed pin is InvalidOption.
+   */
   hostFingerprint?: string;
+  /**
+   * known_hosts files (OpenSSH format, hashed entries and `[host]:port` included) that must
+   * list the host's key; an unknown host is UnknownHostKey, another key HostKeyChanged (exit 4).
+   * @default ~/.ssh/known_hosts, ~/.ssh/known_hosts2, /etc/ssh/ssh_known_hosts, /etc/ssh/ssh_known_hosts2
+   */
+  knownHostsFiles?: string[];
+  /** Trust and record a host key on first sight (OpenSSH's `StrictHostKeyChecking accept-new`). @default false */
+  acceptNewHostKey?: boolean;
+  /** Where `acceptNewHostKey` records the key. @default the first of `knownHostsFiles` */
+  recordHostKeysTo?: string;
+  /** Algorithm lists offered, each replacing the default (sftp-algorithms.ts). */
+  algorithms?: Partial<SftpAlgorithms>;
+  /** How uploads keep partial files off final names (sftp.ts). @default 'rename' */
+  partialMode?: SftpPartialMode;
   /** @default 20000 */
   readyTimeoutMs?: number;
   signal?: AbortSignal;
@@ -73,12 +67,23 @@ export function fromSftpError(err: unknown, what: string): BatchprepError {
   return new BatchprepError(ErrorCode.NetworkError, msg, { cause: err, retryable: true });
 }
 
+// Key types already on record for this host go first, as ssh(1) does, so a server with
+// several host keys shows the one we can check instead of an "unknown" one.
+function preferKnownTypes(algs: readonly string[], known: readonly KnownHostEntry[]): string[] {
+  const types = new Set(known.map((e) => blobKeyType(e.key)));
+  const blobType = (alg: string) => (alg.startsWith('rsa-sha2-') ? 'ssh-rsa' : alg);
+  return [...algs.filter((a) => types.has(blobType(a))), ...algs.filter((a) => !types.has(blobType(a)))];
+}
+
 /**
  * Opens one SFTP session on our own TCP socket (no-delay: without it ssh2 transfers crawl),
- * restricted to the guide's algorithms, runs `fn`, and always closes the session, because
- * fileX answers "Too Many Connections" to leaked ones.
+ * runs `fn`, and always closes the session, because fileX answers "Too Many Connections" to
+ * leaked ones. The host key is checked inside the key exchange (pin, else known_hosts), so
+ * a refused host never receives the password or a key signature: ssh2 starts user
+ * authentication only after the verifier accepted.
  */
 export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Promise<T>): Promise<T> {
+  const pin = o.hostFingerprint ? checkFingerprintPin(o.hostFingerprint) : undefined;
   let privateKey: Buffer | undefined;
   if (o.privateKeyFile) {
     try {
@@ -90,11 +95,35 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
   registerSecret(o.password);
   registerSecret(o.passphrase);
   const port = o.port ?? 22;
+  const knownHostsFiles = o.knownHostsFiles ?? defaultKnownHostsFiles(homedir());
+  // Read before connecting: an unreadable file is a local error, not a refused host.
+  const known = pin ? [] : await readKnownHosts(knownHostsFiles);
+  const algorithms = { ...DEFAULT_SFTP_ALGORITHMS, ...o.algorithms };
+  let rejection: HostKeyRejection | undefined;
+  const hostVerifier = hostKeyVerifier({
+    host: o.host,
+    port,
+    pin,
+    known,
+    knownHostsFiles,
+    acceptNew: Boolean(o.acceptNewHostKey),
+    recordTo: o.recordHostKeysTo ?? knownHostsFiles[0]!,
+    onReject: (r) => (rejection = r),
+  });
+  const readyTimeoutMs = o.readyTimeoutMs ?? 20_000;
+  // The TCP connect gets the same bound as the SSH handshake (the OS would wait minutes).
   const sock: Socket = await new Promise((resolve, reject) => {
     const s = netConnect({ host: o.host, port });
     s.setNoDelay(true);
-    s.once('connect', () => resolve(s));
-    s.once('error', (err) => reject(new BatchprepError(ErrorCode.NetworkError, `SFTP ${o.host}:${port}: ${err.message}`, { cause: err, retryable: true })));
+    const timer = setTimeout(() => s.destroy(new Error(`no connection within ${readyTimeoutMs} ms`)), readyTimeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      resolve(s);
+    });
+    s.once('error', (err) => {
+      clearTimeout(timer);
+      reject(new BatchprepError(ErrorCode.NetworkError, `SFTP ${o.host}:${port}: ${err.message}`, { cause: err, retryable: true }));
+    });
   });
   const sftp = new SftpClient('batchprep');
   const onAbort = () => sock.destroy(new Error('aborted'));
@@ -109,14 +138,24 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
         password: privateKey ? undefined : o.password,
         privateKey,
         passphrase: o.passphrase,
-        readyTimeout: o.readyTimeoutMs ?? 20_000,
-        algorithms: { kex: SFTP_KEX as never, cipher: SFTP_CIPHERS as never },
-        hostVerifier: o.hostFingerprint ? (key: Buffer) => `SHA256:${createHash('sha256').update(key).digest('base64').replace(/=+$/, '')}` === o.hostFingerprint : undefined,
+        readyTimeout: readyTimeoutMs,
+        algorithms: {
+          kex: algorithms.kex as never,
+          cipher: algorithms.cipher as never,
+          hmac: algorithms.hmac as never,
+          serverHostKey: preferKnownTypes(algorithms.serverHostKey, entriesFor(known, o.host, port)) as never,
+        },
+        hostVerifier,
       } as SftpClient.ConnectOptions);
     } catch (err) {
+      if (rejection) throw rejection.error;
       if (o.signal?.aborted) throw abortedError(err);
-      if (/host key|hostVerifier|Host denied/i.test((err as Error)?.message ?? '')) {
-        throw new BatchprepError(ErrorCode.Forbidden, `SFTP ${o.host}: the host key does not match FILEX_SFTP_HOST_FINGERPRINT`, { cause: err });
+      if (/no matching|handshake failed.*(cipher|kex|mac|host key)/i.test((err as Error)?.message ?? '')) {
+        throw new BatchprepError(
+          ErrorCode.NetworkError,
+          `SFTP connect to ${o.host}:${port}: ${(err as Error).message} (the server and FILEX_SFTP_KEX / FILEX_SFTP_CIPHERS / FILEX_SFTP_MACS / FILEX_SFTP_HOST_KEY_ALGORITHMS share no algorithm; see the README's SFTP settings)`,
+          { cause: err },
+        );
       }
       throw fromSftpError(err, `SFTP connect to ${o.host}:${port}`);
     }
@@ -127,4 +166,3 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
     sock.destroy();
   }
 }
-

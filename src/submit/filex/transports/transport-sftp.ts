@@ -21,7 +21,7 @@ export const sftpTransport: FilexTransport = {
   async upload(ctx, src, path, o) {
     const sftp = needSftp(ctx);
     if (ctx.client) await ctx.client.assertWritable(path, ctx.signal);
-    return uploadSftp(sftp, src, path, { signal: ctx.signal, onProgress: o.onProgress });
+    return uploadSftp(sftp, src, path, { signal: ctx.signal, onProgress: o.onProgress, onNotice: ctx.onNotice });
   },
   withSpace: (ctx, space, fn) => withSftpSpace(needSftp(ctx), space, fn),
   list: (ctx, path) => sftpListing(needSftp(ctx), path),

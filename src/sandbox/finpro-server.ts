@@ -7,7 +7,8 @@
 // options (`uploadPath`, `headerNames`, `fileField`) whose defaults are batchprep's defaults,
 // so a test can run the server with other values and prove the client follows its settings.
 // Faults are queued and each consumed by one upload request, so a test can script
-// "503, then 429, then normal".
+// "503, then 429, then normal". `batchprep sandbox` mounts the same handler (createFinProApp)
+// on its own port, so the tests and the sandbox cannot drift apart.
 import { createHash, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -93,9 +94,10 @@ export interface FinProServerOptions {
   fileField?: string;
 }
 
-export interface FinProServer {
-  /** Base URL, e.g. `http://127.0.0.1:43121` (no trailing slash). */
-  url: string;
+/** The server's behaviour without its socket: the sandbox mounts it on its own port. */
+export interface FinProApp {
+  /** The path uploads are POSTed to. */
+  uploadPath: string;
   /** Faults to apply, one per upload request, in order. Push to it; it is consumed. */
   faults: FinProFault[];
   /** Every upload request seen, in order. */
@@ -104,6 +106,15 @@ export interface FinProServer {
   batches: Map<string, StoredBatch>;
   /** Forget faults, requests and batches. */
   reset(): void;
+  /** Answers one request (any path other than the upload path is 404). */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void;
+  /** Cancels replies still waiting on a `slow` fault. */
+  close(): void;
+}
+
+export interface FinProServer extends Omit<FinProApp, 'close'> {
+  /** Base URL, e.g. `http://127.0.0.1:43121` (no trailing slash). */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -180,8 +191,8 @@ function parseGlobalConfig(raw: string): Record<string, unknown> | undefined {
   }
 }
 
-/** Starts the server on 127.0.0.1, port 0. */
-export async function startFinProServer(options: FinProServerOptions = {}): Promise<FinProServer> {
+/** The FinPro upload endpoint as a request handler. */
+export function createFinProApp(options: FinProServerOptions = {}): FinProApp {
   const creds = options.credentials ?? TEST_CREDENTIALS;
   const maxBytes = options.maxBytes ?? 10_485_760;
   const uploadPath = options.uploadPath ?? UPLOAD_PATH;
@@ -191,9 +202,8 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
   const received: ReceivedUpload[] = [];
   const batches = new Map<string, StoredBatch>();
   const timers = new Set<NodeJS.Timeout>();
-  const sockets = new Set<Socket>();
 
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'POST' || path !== uploadPath) {
       req.resume();
@@ -266,7 +276,7 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
         if (!req.socket.destroyed) send(errorReply(400, 'InvalidRequest', `malformed multipart body: ${err.message}`));
       },
     );
-  });
+  };
 
   /** Decides the documented reply for a fully received upload, and stores the batch on success. */
   function decide(upload: ParsedUpload): Reply {
@@ -324,14 +334,9 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
     });
   }
 
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    uploadPath,
+    handle,
     faults,
     received,
     batches,
@@ -340,8 +345,28 @@ export async function startFinProServer(options: FinProServerOptions = {}): Prom
       received.length = 0;
       batches.clear();
     },
-    async close() {
+    close() {
       for (const t of timers) clearTimeout(t);
+    },
+  };
+}
+
+/** Starts the server on 127.0.0.1, port 0. */
+export async function startFinProServer(options: FinProServerOptions = {}): Promise<FinProServer> {
+  const app = createFinProApp(options);
+  const sockets = new Set<Socket>();
+  const server = http.createServer(app.handle);
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...app,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      app.close();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

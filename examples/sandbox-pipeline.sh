@@ -24,6 +24,10 @@ trap stop_sandbox EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
+# The rehearsal ignores your profiles (~/.config/batchprep/config): only the sandbox's settings apply.
+unset BATCHPREP_CONFIG_FILE BATCHPREP_PROFILE
+export XDG_CONFIG_HOME="$work/no-config"
+
 step "start the sandbox (state in $work/sandbox)"
 "${bp[@]}" sandbox --dir "$work/sandbox" --write-env "$work/sandbox.env" \
   --faults 'reject=*.bad.zip,429-every=2,retry-after=1' >/dev/null 2>"$work/sandbox.log" &

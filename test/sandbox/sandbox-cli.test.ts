@@ -3,7 +3,7 @@
 // refuses a wrong command line before listening, and exits 0 on SIGTERM.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '..', '..');
 const bin = join(root, 'dist', 'cli', 'bin.js');
-const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' };
+// XDG_CONFIG_HOME points nowhere: a developer's own profile cannot change what is sent.
+const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_CONFIG_HOME: '/nonexistent/batchprep-test' };
 
 let work: string;
 const children: ChildProcess[] = [];
@@ -136,6 +137,10 @@ describe('batchprep sandbox', () => {
     expect(busy.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
     const range = await cli(['sandbox', '--port', '70000'], {});
     expect(range.code).toBe(2);
+    await writeFile(join(work, 'a-file'), 'x');
+    const notDir = await cli(['sandbox', '--dir', join(work, 'a-file', 'state')], {});
+    expect(notDir.code).toBe(2);
+    expect(notDir.stdout).toBe('');
   });
 
   it('--help says what is and is not emulated', async () => {

@@ -85,8 +85,6 @@ export const sandboxCommand: BatchprepCommand<SandboxArgs> = {
     const sandbox = await start(args, dir, faults, ctx);
     const envFile = args.writeEnv === undefined ? undefined : resolve(ctx.cwd, args.writeEnv);
     try {
-      if (args.json) ctx.stdout.write(`${JSON.stringify({ baseUrl: sandbox.baseUrl, dir, env: sandbox.env, faults })}\n`);
-      else ctx.stdout.write(exportLines(sandbox.env));
       if (envFile) {
         // Written whole then renamed: a script that sees the file sees all of it.
         const tmp = `${envFile}.${process.pid}.tmp`;
@@ -98,6 +96,9 @@ export const sandboxCommand: BatchprepCommand<SandboxArgs> = {
           throw fromFsError(err, args.writeEnv!, 'write');
         }
       }
+      // After the file, so whoever reads stdout can rely on the file too.
+      if (args.json) ctx.stdout.write(`${JSON.stringify({ baseUrl: sandbox.baseUrl, dir, env: sandbox.env, faults })}\n`);
+      else ctx.stdout.write(exportLines(sandbox.env));
       say(ctx, `batchprep sandbox: listening on ${sandbox.baseUrl}, state in ${dir}; Ctrl-C to stop`);
       await new Promise<void>((done) => {
         if (ctx.signal.aborted) return done();

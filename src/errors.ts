@@ -105,11 +105,11 @@ const exitCodes: Record<ErrorCode, ExitCode> = {
 };
 
 /**
- * Codes a server may send that are not in the table above (FinPro `errorCode`s we do not
- * know yet): a 4xx rejection maps to exit 1, anything else to exit 3.
+ * The exit code of a failure code. A string outside the table (a server's own code, as in
+ * `serverCode`) maps by status: a 4xx rejection to exit 1, anything else to exit 3.
  */
 export function exitCodeFor(code: string, status?: number): ExitCode {
-  if (code in exitCodes) return exitCodes[code as ErrorCode];
+  if (isErrorCode(code)) return exitCodes[code];
   if (status !== undefined && status >= 400 && status < 500) return ExitCode.Rejected;
   return ExitCode.Remote;
 }
@@ -129,20 +129,29 @@ export interface BatchprepErrorDetails {
   file?: string;
   /** How many attempts were made before giving up. */
   attempts?: number;
+  /** The server's own error code (FinPro `errorCode`), kept apart from the closed `code`. */
+  serverCode?: string;
+  /** How long the server asked to wait before trying again (`Retry-After`), in milliseconds. */
+  retryAfterMs?: number;
+  /** For `NetworkError`: the connection was never made, so the request cannot have landed. */
+  connectFailed?: boolean;
 }
 
 /** The one failure type of the library; `code` is stable, `message` is for people. */
 export class BatchprepError extends Error {
   override readonly name = 'BatchprepError';
-  readonly code: ErrorCode | (string & {});
+  readonly code: ErrorCode;
+  readonly serverCode?: string;
   readonly status?: number;
   readonly txnid?: string;
   readonly errorDetails?: unknown;
   readonly retryable: boolean;
   readonly file?: string;
-  attempts?: number;
+  readonly attempts?: number;
+  readonly retryAfterMs?: number;
+  readonly connectFailed?: boolean;
 
-  constructor(code: ErrorCode | (string & {}), message: string, details: BatchprepErrorDetails = {}) {
+  constructor(code: ErrorCode, message: string, details: BatchprepErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.code = code;
     this.status = details.status;
@@ -151,6 +160,33 @@ export class BatchprepError extends Error {
     this.retryable = details.retryable ?? false;
     this.file = details.file;
     this.attempts = details.attempts;
+    this.serverCode = details.serverCode;
+    this.retryAfterMs = details.retryAfterMs;
+    this.connectFailed = details.connectFailed;
+  }
+
+  /** The same failure with the number of attempts made (errors are immutable; the retry loop calls this). */
+  withAttempts(attempts: number): BatchprepError {
+    const copy = new BatchprepError(this.code, this.message, { ...this.details(), attempts });
+    if (this.stack) copy.stack = this.stack;
+    return copy;
+  }
+
+  /** The constructor's details of this error, to copy it. */
+  private details(): BatchprepErrorDetails {
+    const { cause } = this;
+    return {
+      ...(cause === undefined ? {} : { cause }),
+      status: this.status,
+      txnid: this.txnid,
+      errorDetails: this.errorDetails,
+      retryable: this.retryable,
+      file: this.file,
+      attempts: this.attempts,
+      serverCode: this.serverCode,
+      retryAfterMs: this.retryAfterMs,
+      connectFailed: this.connectFailed,
+    };
   }
 
   /** The CLI exit code for this failure. */
@@ -161,6 +197,11 @@ export class BatchprepError extends Error {
 
 export function isBatchprepError(err: unknown): err is BatchprepError {
   return err instanceof Error && (err as { name?: string }).name === 'BatchprepError' && 'code' in err;
+}
+
+/** True when `code` is one of ours (a server's `errorCode` may or may not be). */
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(exitCodes, code);
 }
 
 /** The failure of work stopped by its AbortSignal (Ctrl-C in the CLI); `cause` keeps the reason. */

@@ -1,25 +1,17 @@
-export { BatchprepError, ErrorCode, ExitCode, exitCodeFor, isBatchprepError } from './errors.js';
-export type { BatchprepErrorDetails } from './errors.js';
-export { FILE_LEVEL_CODES, IssueCode, ROW_FIELDS, UNPARSEABLE_CODES } from './core/issues.js';
-export type { ApiErrorCode, ConsentRow, FileFormat, FileReport, Issue, Severity, ValidationReport } from './core/issues.js';
-export type { GlobalDefaults } from './core/defaults.js';
-export { resolveDefaults } from './core/defaults.js';
-export { consentRowSchema, globalDefaultsSchema, jsonConsentFileSchema, jsonConsentRowSchema } from './core/schemas.js';
-export { jsonSchemas } from './core/json-schemas.js';
-export { checkDateTime, DATE_FORMATS } from './core/datetime.js';
-export type { DateFormat } from './core/datetime.js';
-export { createValidateTransform, DEFAULT_MAX_BYTES, detectFileFormat, validateFile, validateRows, validateStream } from './validate/faces.js';
-export type { FormatDecision } from './validate/sniff.js';
-export type { ByteSource, RowResult, ValidateOptions } from './validate/faces.js';
-export { formatReport, REPORT_KINDS } from './report/format.js';
-export type { FormatReportOptions, ReportKind } from './report/format.js';
-export { prepareFile, prepareStream, checkReferenceBase, defaultReferenceBase, FINPRO_MAX_BYTES } from './prepare/prepare.js';
+/**
+ * The root entry: everything, named. Importing it loads no network client: `pack`,
+ * `submitToFinPro` and `submitManifest` load archiver / undici on first call (entry/lazy.ts),
+ * and the fileX transports load the AWS SDK or ssh2 only when a transfer starts. Subpaths
+ * (`batchprep/validate`, `/prepare`, `/pack`, `/finpro`, `/filex`, `/schemas`) load less.
+ */
+export * from './entry/validate.js';
+export * from './entry/schemas.js';
+export { prepareFile, prepareStream, checkReferenceBase, defaultReferenceBase } from './prepare/prepare.js';
 export type { PrepareOptions, PrepareResult, PrepareManifest } from './prepare/prepare.js';
 export type { PartInfo } from './prepare/part-writer.js';
-export { pack, FILEX_MAX_BYTES } from './pack/pack.js';
+export { pack, submitToFinPro, submitManifest } from './entry/lazy.js';
 export type { PackInput, PackOptions, PackManifest, PackArchive, PackEntry } from './pack/pack.js';
-export { FILE_NAME_PATTERN, fileNameProblem, isValidFileName, sanitizeFileName } from './core/file-name.js';
-export { submitToFinPro, FINPRO_UPLOAD_PATH } from './submit/finpro/client.js';
+export { FILEX_MAX_BYTES } from './core/filex-rules.js';
 export type { SubmitToFinProOptions, FinProSubmitResult } from './submit/finpro/client.js';
 export { finProCredentialsFromEnv } from './submit/finpro/credentials.js';
 export { resolveFinproOptions, finProProtocolFromEnv, DEFAULT_HEADER_NAMES, DEFAULT_FILE_FIELD } from './submit/finpro/settings.js';
@@ -27,14 +19,16 @@ export type { FinProHeaderNames, FinProProtocolOptions, ResolvedFinProProtocol }
 export { resolveEnvironment } from './config/environment.js';
 export type { ResolveEnvironmentOptions } from './config/environment.js';
 export type { FinProCredentials } from './submit/finpro/credentials.js';
-export { submitManifest, SUBMITTED_FILE } from './submit/finpro/manifest-submit.js';
 export type { SubmitManifestOptions, ManifestSubmitResult, ManifestPartResult, PartOutcome } from './submit/finpro/manifest-submit.js';
 export { checkReferenceId, generateReferenceId, isValidReferenceId, REFERENCE_ID_PATTERN } from './submit/finpro/reference-id.js';
 export { createFilexClient, downloadArchived, downloadFromFilex, listFilex, trackFilex, uploadToFilex } from './submit/filex/api.js';
 export type { DownloadFromFilexOptions, FilexTransportOptions, UploadToFilexOptions } from './submit/filex/api.js';
 export type { FilexTransport, Via } from './submit/filex/transports/transport.js';
+export { FINPRO_UPLOAD_PATH, SUBMITTED_FILE } from './core/finpro-rules.js';
 export { FilexClient } from './submit/filex/client.js';
 export type { FilexClientOptions, FilexEntry, S3TransferTokens, TrackingRecord } from './submit/filex/client.js';
+export { configureNetwork } from './submit/http/network.js';
+export type { NetworkOptions } from './submit/http/network.js';
 export type { DownloadResult } from './submit/filex/download.js';
 export type { UploadResult } from './submit/filex/transports/rest.js';
-export type { SftpOptions } from './submit/filex/transports/sftp-session.js';
+export type { SftpOptions } from './submit/filex/transports/sftp-options.js';

@@ -6,6 +6,12 @@
 /** The API's file size cap: 10 MB = 10,485,760 bytes (a file of exactly this size is allowed). */
 export const FINPRO_MAX_BYTES = 10_485_760;
 
+/** The upload path under the base URL (SPEC section 5). */
+export const FINPRO_UPLOAD_PATH = ['fi', 'requests', 'schedule', 'upload', 'v3'] as const;
+
+/** The record of a manifest submission, written beside the manifest. */
+export const SUBMITTED_FILE = 'submitted.json';
+
 /** The API's reference_id rule: 5–60 characters of letters, digits, `_` and `-`. */
 export const REFERENCE_ID_PATTERN = /^[A-Za-z0-9_-]{5,60}$/;
 

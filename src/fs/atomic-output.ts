@@ -137,17 +137,19 @@ async function exists(path: string): Promise<boolean> {
  * `part-0007` of a larger earlier run cannot be mistaken for part of this one.
  */
 async function removePreviousOutputs(dir: string, keep: Set<string>): Promise<void> {
-  let old: unknown;
+  let text: string;
   try {
-    old = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+    text = await readFile(join(dir, 'manifest.json'), 'utf8');
   } catch {
     return;
   }
-  const files: string[] = [];
-  const o = old as { parts?: { file?: unknown }[]; archives?: { file?: unknown }[] };
-  for (const p of [...(Array.isArray(o?.parts) ? o.parts : []), ...(Array.isArray(o?.archives) ? o.archives : [])]) {
-    if (typeof p?.file === 'string') files.push(p.file);
-  }
+  // Loaded here, not at the top: zod is needed only when --force meets an earlier output.
+  const { packManifestSchema, parseDocument, prepareManifestSchema } = await import('../core/manifests.js');
+  const prepared = parseDocument(prepareManifestSchema, text);
+  const packed = parseDocument(packManifestSchema, text);
+  // A manifest neither command wrote is left alone, and so are the files it names.
+  if (!prepared.ok && !packed.ok) return;
+  const files = prepared.ok ? prepared.value.parts.map((p) => p.file) : packed.ok ? packed.value.archives.map((a) => a.file) : [];
   for (const f of files) {
     if (keep.has(f) || isAbsolute(f) || normalize(f).startsWith('..') || f.includes('/') || f.includes('\\')) continue;
     await rm(join(dir, f), { force: true }).catch(() => {});

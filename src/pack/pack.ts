@@ -8,8 +8,9 @@ import { openAtomicOutput } from '../fs/atomic-output.js';
 import { isBlankRecord, splitCsvRecords, withLineEnd } from './csv-row-splitter.js';
 import { deflateBound, ZipWriter } from './zip-writer.js';
 
-/** The fileX Gateway upload cap: 5,120 MB. */
-export const FILEX_MAX_BYTES = 5_368_709_120;
+import { FILEX_MAX_BYTES } from '../core/filex-rules.js';
+import type { PackArchiveDoc, PackEntryDoc, PackManifestDoc } from '../core/manifests.js';
+export { FILEX_MAX_BYTES };
 
 export interface PackInput {
   /** File to read. */
@@ -41,30 +42,10 @@ export interface PackOptions {
   signal?: AbortSignal;
 }
 
-export interface PackEntry {
-  /** Entry name inside the archive. */
-  name: string;
-  /** The input file it came from, as given. */
-  source: string;
-  /** Uncompressed bytes. */
-  bytes: number;
-  /** sha256 of the uncompressed bytes. */
-  sha256: string;
-  /** Data rows without the header (CSV entries only). */
-  rows?: number;
-}
-
-export interface PackArchive {
-  /** File name, relative to the out dir. */
-  file: string;
-  bytes: number;
-  sha256: string;
-  entries: PackEntry[];
-}
-
-export interface PackManifest {
-  archives: PackArchive[];
-}
+/** `manifest.json` of a pack run and its parts, typed by their schemas (core/manifests.ts). */
+export type PackEntry = PackEntryDoc;
+export type PackArchive = PackArchiveDoc;
+export type PackManifest = PackManifestDoc;
 
 interface Item {
   path: string;
@@ -87,6 +68,15 @@ interface Position {
 const ZIP32_LIMIT = 0xffffffff - 64 * 1024;
 const BATCH_BYTES = 64 * 1024;
 
+/** Checks the options once, before any I/O (the CLI passes its flags through unchecked). */
+export function resolvePackOptions(options: PackOptions): { maxBytes: number; level: number } {
+  const maxBytes = options.maxBytes ?? FILEX_MAX_BYTES;
+  const level = options.level ?? 6;
+  if (!Number.isInteger(level) || level < 0 || level > 9) throw new BatchprepError(ErrorCode.InvalidOption, `--level must be an integer 0-9, got ${level}`);
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024) throw new BatchprepError(ErrorCode.InvalidOption, `--max-bytes must be an integer of at least 1024, got ${maxBytes}`);
+  return { maxBytes, level };
+}
+
 /**
  * Zips inputs for fileX into as few archives under `maxBytes` as fit, in input order. A CSV
  * that does not fit is split by rows into entries (each with the header) across archives.
@@ -95,10 +85,7 @@ const BATCH_BYTES = 64 * 1024;
  * the (never observed) case that its real size still did.
  */
 export async function pack(inputs: Array<string | PackInput>, options: PackOptions): Promise<PackManifest> {
-  const maxBytes = options.maxBytes ?? FILEX_MAX_BYTES;
-  const level = options.level ?? 6;
-  if (!Number.isInteger(level) || level < 0 || level > 9) throw new BatchprepError(ErrorCode.InvalidOption, `--level must be an integer 0-9, got ${level}`);
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1024) throw new BatchprepError(ErrorCode.InvalidOption, `--max-bytes must be an integer of at least 1024, got ${maxBytes}`);
+  const { maxBytes, level } = resolvePackOptions(options);
   if (inputs.length === 0) throw new BatchprepError(ErrorCode.UsageError, 'name at least one input file to pack');
   const items = await resolveItems(inputs, options.sanitizeNames ?? false);
   const base = archiveBase(options.name, items, options.sanitizeNames ?? false);

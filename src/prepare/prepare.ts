@@ -12,6 +12,7 @@ import type { DateFormat } from '../core/datetime.js';
 import { FINPRO_MAX_BYTES, isValidReferenceId, utcStamp } from '../core/finpro-rules.js';
 import { openAtomicOutput } from '../fs/atomic-output.js';
 import { PartWriter, type PartInfo } from './part-writer.js';
+import type { PrepareManifestDoc } from '../core/manifests.js';
 import { openSized, readAbortably, validateRowBatches, type ByteSource, type RowResult } from '../validate/faces.js';
 
 export { FINPRO_MAX_BYTES } from '../core/finpro-rules.js';
@@ -54,10 +55,8 @@ export interface PrepareOptions {
   onProgress?: (bytes: number) => void;
 }
 
-export interface PrepareManifest {
-  input: { name: string; sha256: string; bytes: number; rows: number };
-  parts: PartInfo[];
-}
+/** `manifest.json` as written; the schema (core/manifests.ts) is the one the submission reads with. */
+export type PrepareManifest = PrepareManifestDoc;
 
 export interface PrepareResult {
   /** False when the input had errors and nothing was written (no reject file). */
@@ -106,6 +105,7 @@ export function defaultReferenceBase(inputName: string, now = new Date()): strin
 
 /** Prepares a consent file on disk; see {@link prepareStream}. */
 export async function prepareFile(path: string, options: PrepareOptions): Promise<PrepareResult> {
+  resolvePrepareOptions(options);
   // Opened before the stream exists: an unreadable, missing or vanished file rejects with a
   // coded error here, never as an 'error' event that nothing listens to yet.
   const { stream, size } = await openSized(path, path, 32 * 1024);
@@ -116,6 +116,16 @@ export async function prepareFile(path: string, options: PrepareOptions): Promis
   }
 }
 
+/** Checks the options once, before any I/O (the CLI passes its flags through unchecked). */
+export function resolvePrepareOptions(options: PrepareOptions): { maxBytes: number; maxRows: number } {
+  const maxBytes = options.maxBytes ?? FINPRO_MAX_BYTES;
+  const maxRows = options.maxRows ?? Infinity;
+  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new BatchprepError(ErrorCode.InvalidOption, `--max-bytes must be a positive whole number, got ${maxBytes}`);
+  if (maxRows !== Infinity && (!Number.isSafeInteger(maxRows) || maxRows < 1)) throw new BatchprepError(ErrorCode.InvalidOption, `--max-rows must be a positive whole number, got ${maxRows}`);
+  if (options.to !== undefined && options.to !== 'csv' && options.to !== 'json') throw new BatchprepError(ErrorCode.InvalidOption, `--to must be csv or json, got ${String(options.to)}`);
+  return { maxBytes, maxRows };
+}
+
 /**
  * One streaming pass over the validator's effective rows: defaults materialised, rows
  * normalised (canonical CSV or JSON), deduplicated if asked, and split into parts within
@@ -124,11 +134,7 @@ export async function prepareFile(path: string, options: PrepareOptions): Promis
  */
 export async function prepareStream(source: ByteSource, options: PrepareOptions): Promise<PrepareResult> {
   const fileName = options.fileName ?? '-';
-  const maxBytes = options.maxBytes ?? FINPRO_MAX_BYTES;
-  const maxRows = options.maxRows ?? Infinity;
-  if (!Number.isSafeInteger(maxBytes) || maxBytes < 1) throw new BatchprepError(ErrorCode.InvalidOption, `--max-bytes must be a positive whole number, got ${maxBytes}`);
-  if (maxRows !== Infinity && (!Number.isSafeInteger(maxRows) || maxRows < 1)) throw new BatchprepError(ErrorCode.InvalidOption, `--max-rows must be a positive whole number, got ${maxRows}`);
-  if (options.to !== undefined && options.to !== 'csv' && options.to !== 'json') throw new BatchprepError(ErrorCode.InvalidOption, `--to must be csv or json, got ${String(options.to)}`);
+  const { maxBytes, maxRows } = resolvePrepareOptions(options);
   const referenceBase = options.referenceId !== undefined ? checkReferenceBase(options.referenceId) : defaultReferenceBase(fileName);
   const baseName = sanitizeFileName(options.name ?? (fileName === '-' ? 'stdin' : splitExtension(basename(fileName)).stem));
 

@@ -69,11 +69,14 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
   return value;
 }
 
-/** Checks options once, at the boundary, and fills the defaults. */
-export function resolveValidateOptions(options: ValidateOptions = {}): EngineOptions {
+/**
+ * Checks options once, at the boundary, and fills the defaults. `names` words the messages in
+ * the caller's terms (the CLI passes its flags), so the CLI applies these rules, not its own.
+ */
+export function resolveValidateOptions(options: ValidateOptions = {}, names: Partial<Record<'format' | 'maxBytes' | 'maxErrors', string>> = {}): EngineOptions {
   const format = options.format ?? 'auto';
   if (!['auto', 'csv', 'json'].includes(format)) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `format must be auto, csv or json (got ${String(format)})`);
+    throw new BatchprepError(ErrorCode.InvalidOption, `${names.format ?? 'format'} must be auto, csv or json (got ${String(format)})`);
   }
   const dateFormat = options.dateFormat ?? 'rfc3339';
   if (!DATE_FORMATS.includes(dateFormat)) {
@@ -82,8 +85,8 @@ export function resolveValidateOptions(options: ValidateOptions = {}): EngineOpt
   return {
     format,
     fileName: options.fileName ?? '-',
-    maxBytes: positiveInt('maxBytes', options.maxBytes, DEFAULT_MAX_BYTES, true),
-    maxErrors: positiveInt('maxErrors', options.maxErrors, 1000, true),
+    maxBytes: positiveInt(names.maxBytes ?? 'maxBytes', options.maxBytes, DEFAULT_MAX_BYTES, true),
+    maxErrors: positiveInt(names.maxErrors ?? 'maxErrors', options.maxErrors, 1000, true),
     strict: options.strict ?? false,
     duplicateCheck: options.duplicateCheck ?? true,
     defaults: options.defaults ? resolveDefaults(options.defaults, {}, dateFormat) : undefined,

@@ -40,6 +40,7 @@ export const filexTrackCommand: BatchprepCommand<TrackArgs> = {
       .option('name', { type: 'string', describe: 'Without an ID: only this file name (* matches any characters)' })
       .option('app', { type: 'string', describe: 'Without an ID: only this application' })
       .example('$0 filex track --status REJECTED --since 2025-08-01', 'rejected submissions since August')
+      .option('request-timeout', { type: 'number', default: 30, describe: 'Seconds one request may go without a byte moving (what --timeout is in the other commands)' })
       .example('$0 filex track d3caf6d8-34a4-4b83-9b63-b20dc0552861 --wait --interval 30', 'wait for the verdict'),
   run: async (args, ctx) => {
     if (!(args.interval > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--interval ${args.interval}: must be a positive number of seconds`);

@@ -13,9 +13,9 @@ import type { Via } from '../../submit/filex/transports/transport.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from '../../submit/filex/transports/s3-options.js';
 import { createProgress } from '../progress.js';
 import { say, type CliContext } from '../context.js';
-import type { SftpOptions } from '../../submit/filex/transports/sftp-session.js';
+import type { SftpOptions } from '../../submit/filex/transports/sftp-options.js';
 import type { FilexClient } from '../../submit/filex/client.js';
-import { clientFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
+import { clientFor, networkFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
 
 /** The SFTP flags `upload`, `download` and `ls` share (secrets stay in the environment). */
 export interface SftpArgs {
@@ -37,7 +37,8 @@ export function sftpFlags<T>(y: Argv<T>): Argv<T & SftpArgs> {
 }
 
 /** SFTP settings from flags and environment. */
-export function sftpOptions(args: SftpArgs, ctx: CliContext): SftpOptions {
+export function sftpOptions(args: SftpArgs & CommonArgs, ctx: CliContext): SftpOptions {
+  networkFor(args, ctx);
   return sftpOptionsFromEnv(ctx.env, { host: args['sftp-host'], port: args['sftp-port'], user: args['sftp-user'], keyFile: args['sftp-key-file'], acceptNewHostKey: args['accept-new-host-key'] });
 }
 
@@ -102,6 +103,7 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
       .option('wait', { type: 'boolean', describe: 'Then wait for FINRA\'s verdict, exiting like `filex track --wait` (S3/SFTP: found by name, location and time in the 90-day list)' })
       .option('interval', { type: 'number', describe: 'Seconds between polls with --wait (default 10)' })
       .option('timeout', { type: 'number', describe: 'Seconds to wait at most with --wait (default 3600)' })
+      .option('request-timeout', { type: 'number', default: 30, describe: 'Seconds one request may go without a byte moving (what --timeout is in the other commands)' })
       .example('$0 filex upload report.zip 0001/app1/in', 'REST upload; prints the trackingId')
       .example('$0 filex upload report.zip 0001/app1/in --via s3 --wait --interval 30', 'upload, then wait for ACCEPTED (0) or REJECTED (1)')
       .example('$0 filex upload big.zip 0001/app1/in --via s3 --part-size 16MiB --concurrency 8 --resume', 'S3 multipart, resumable')

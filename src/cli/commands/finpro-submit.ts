@@ -13,7 +13,9 @@ import { submitToFinPro } from '../../submit/finpro/client.js';
 import type { FinProSubmitResult, SubmitToFinProOptions } from '../../submit/finpro/client.js';
 import { finProCredentialsFromEnv } from '../../submit/finpro/credentials.js';
 import { finProProtocolFromEnv } from '../../submit/finpro/settings.js';
+import { configureNetwork } from '../../submit/http/network.js';
 import { submitManifest } from '../../submit/finpro/manifest-submit.js';
+import { checkPositive, checkRetries } from '../../submit/http/retry.js';
 import type { ManifestPartResult } from '../../submit/finpro/manifest-submit.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import { addDefaultsOptions, readDefaults } from '../defaults-options.js';
@@ -27,6 +29,7 @@ export interface FinProSubmitArgs {
   strict: boolean;
   json: boolean;
   timeout: number;
+  caFile?: string;
   retries: number;
   retryMaxTime: number;
   retryBaseDelay: number;
@@ -57,9 +60,10 @@ export function addSubmitOptions(y: Argv): Argv {
       .option('validate', { type: 'boolean', default: true, describe: 'Validate locally first (--no-validate skips it and lets the server decide)' })
       .option('strict', { type: 'boolean', default: false, describe: 'Validation: warnings are errors' })
       .option('json', { type: 'boolean', default: false, describe: 'Print one JSON object on stdout (see README)' })
-      .option('timeout', { type: 'number', default: 120, describe: 'Seconds one attempt may take (connect, send, reply)' })
+      .option('timeout', { type: 'number', default: 30, describe: 'Seconds an attempt may wait without a byte moving (connect, reply) before it fails (Timeout)' })
+      .option('ca-file', { type: 'string', describe: 'PEM file of extra CA certificates to trust, e.g. a corporate TLS-inspection CA (default: $BATCHPREP_CA_FILE)' })
       .option('retries', { type: 'number', default: 4, describe: 'Retries after the first attempt (network errors, timeouts, 429, 5xx)' })
-      .option('retry-max-time', { type: 'number', default: 60, describe: 'Seconds all attempts and waits may take together' })
+      .option('retry-max-time', { type: 'number', default: 60, describe: 'Seconds all attempts and waits may take together (a deadline: it also stops the attempt in flight)' })
       .option('retry-base-delay', { type: 'number', default: 500, hidden: true, describe: 'First backoff delay in ms (doubles, full jitter)' }),
   );
 }
@@ -80,7 +84,8 @@ export function issueLines(report: FileReport, shownName: string, limit = 20): s
 /** The `--json` failure object of SPEC section 5. */
 function errorJson(err: BatchprepError) {
   return {
-    code: err.code,
+    // SPEC section 5: a rejection shows the server's own errorCode, even one we do not know.
+    code: err.code === ErrorCode.Rejected && err.serverCode ? err.serverCode : err.code,
     status: err.status ?? null,
     message: redact(err.message),
     txnid: err.txnid ?? null,
@@ -138,11 +143,12 @@ async function isManifestTarget(path: string): Promise<boolean> {
 
 /** Reads the flags into library options; every problem is a coded usage error. */
 async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<SubmitToFinProOptions> {
-  for (const [flag, value, whole] of [['--timeout', args.timeout, false], ['--retry-max-time', args.retryMaxTime, false], ['--retries', args.retries, true]] as const) {
-    if (!Number.isFinite(value) || value < 0 || (whole ? !Number.isInteger(value) : value === 0)) {
-      throw new BatchprepError(ErrorCode.InvalidOption, `${flag} must be ${whole ? 'a whole number of 0 or more' : 'a positive number of seconds'} (got ${value})`);
-    }
-  }
+  // The library's rules, worded with the flags (values are in seconds here, ms there).
+  checkPositive(args.timeout, '--timeout');
+  checkPositive(args.retryMaxTime, '--retry-max-time');
+  checkRetries(args.retries, '--retries');
+  // Proxy variables and extra CAs, for the FinPro connection as for every transport.
+  configureNetwork({ env: ctx.env, caFile: args.caFile ?? ctx.env.BATCHPREP_CA_FILE, timeoutMs: args.timeout * 1000 });
   const defaults = await readDefaults(args, ctx);
   const protocol = finProProtocolFromEnv(ctx.env);
   if (args.endpoint !== undefined && protocol.uploadUrl !== undefined) {

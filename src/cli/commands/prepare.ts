@@ -122,8 +122,5 @@ async function readDefaults(args: PrepareArgs, rangeTo: string | undefined, ctx:
       throw fromFsError(err, path, 'read');
     }
   }
-  if (args.maxRows !== undefined && (!Number.isSafeInteger(args.maxRows) || args.maxRows < 1)) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `--max-rows must be a positive whole number, got ${args.maxRows}`);
-  }
   return resolveDefaults(global, { fiDataRangeFrom: args.from, fiDataRangeTo: rangeTo, configId: args.configId }, args.dateFormat);
 }

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { FileReport, ValidationReport } from '../../core/issues.js';
 import { BatchprepError, ErrorCode, ExitCode } from '../../errors.js';
 import { formatReport, REPORT_KINDS, type ReportKind } from '../../report/format.js';
-import { DEFAULT_MAX_BYTES, openSized, validateStream } from '../../validate/faces.js';
+import { DEFAULT_MAX_BYTES, openSized, resolveValidateOptions, validateStream } from '../../validate/faces.js';
 import type { CliContext } from '../context.js';
 import { addDefaultsOptions, readDefaults, type DefaultsArgs } from '../defaults-options.js';
 import type { BatchprepCommand } from '../command.js';
@@ -29,13 +29,6 @@ async function* withProgress(source: Readable, onBytes: (n: number) => void): As
   }
 }
 
-function checkCount(name: string, value: number, min = 1): number {
-  if (!Number.isFinite(value) || value < min || Math.floor(value) !== value) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `--${name} must be a whole number of at least ${min} (got ${value})`);
-  }
-  return value;
-}
-
 export const validateCommand: BatchprepCommand<ValidateArgs> = {
   command: 'validate [files..]',
   describe: 'Check consent files (CSV/JSON) against the FinPro upload rules; writes nothing',
@@ -58,8 +51,11 @@ export const validateCommand: BatchprepCommand<ValidateArgs> = {
       .epilogue('Exit codes: 0 every file valid (warnings allowed), 1 a file was rejected, 2 usage or I/O error.'),
   async run(args, ctx) {
     const defaults = await readDefaults(args, ctx);
-    const maxBytes = checkCount('max-bytes', args.maxBytes);
-    const maxErrors = checkCount('max-errors', args.maxErrors, 0); // 0: count all, list only file-level issues
+    // The library's rules, checked once before any file is read, worded with the flags.
+    const { maxBytes, maxErrors } = resolveValidateOptions(
+      { format: args.format, maxBytes: args.maxBytes, maxErrors: args.maxErrors },
+      { format: '--format', maxBytes: '--max-bytes', maxErrors: '--max-errors' },
+    );
     const files = args.files && args.files.length > 0 ? args.files.map(String) : ['-'];
     if (files.filter((f) => f === '-').length > 1) {
       throw new BatchprepError(ErrorCode.UsageError, "stdin ('-') can be named only once");

@@ -5,13 +5,13 @@ import { FilexClient, type FilexClientOptions, type FilexEntry, type TrackingRec
 import { localFileName, mirrorSpace, safeJoin, type DownloadResult } from './download.js';
 import { checkFileName, parseFilexPath, type FilexPath } from './names.js';
 import { openSource, type UploadSource } from './source.js';
+import type { SftpOptions } from './transports/sftp-options.js';
 import { trackOne, waitForTracking, type TrackWaitOptions } from './track.js';
 import { loadTransport } from './transports/registry.js';
 import type { UploadResult } from './transports/rest.js';
 
 export type { UploadResult };
 import { checkUploadLimits } from './limits.js';
-import type { SftpOptions } from './transports/sftp-session.js';
 import type { Via } from './transports/transport.js';
 
 /** A fileX REST client (FIP auth, retries); options are checked here. */

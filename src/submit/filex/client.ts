@@ -1,7 +1,7 @@
 import { BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
 import { checkEndpoint, joinUrl } from '../http/endpoint.js';
-import { withRetry, type RetryOptions } from '../http/retry.js';
+import { resolveRetryOptions, withRetry, type RetryOptions } from '../http/retry.js';
 import { DEFAULT_FIP_TOKEN_URL, FipAuth } from './auth.js';
 import { finalError, httpError, neverReachedServer, parseJson, sendSmall, type SmallResponse } from './http.js';
 import { formatPath, pathSegments, type FilexPath } from './names.js';
@@ -84,7 +84,7 @@ export class FilexClient {
     const tokenUrl = checkEndpoint(options.tokenUrl ?? DEFAULT_FIP_TOKEN_URL, 'FIP_TOKEN_URL');
     this.auth = new FipAuth({ tokenUrl, username: options.username, password: options.password });
     this.username = options.username;
-    this.retry = options.retry ?? {};
+    this.retry = resolveRetryOptions(options.retry ?? {});
   }
 
   /** The retry policy, for transports that retry their own byte transfers. */
@@ -99,9 +99,9 @@ export class FilexClient {
   async call(method: 'GET' | 'PUT', url: URL, what: string, signal?: AbortSignal, extraHeaders: Record<string, string> = {}): Promise<SmallResponse> {
     // A PUT /files/... opens a tracking record: repeat it only when the request cannot have reached
     // fileX (the connection was never made) or fileX said to (429, 503), so no orphan records are left.
-    const once = async (): Promise<SmallResponse> => {
+    const once = async ({ signal: attemptSignal }: { signal?: AbortSignal }): Promise<SmallResponse> => {
       try {
-        return await this.attempt(method, url, what, signal, extraHeaders);
+        return await this.attempt(method, url, what, attemptSignal, extraHeaders);
       } catch (err) {
         const repeatable = !isBatchprepError(err) || !err.retryable || neverReachedServer(err) || err.status === 429 || err.status === 503;
         throw method === 'PUT' && !repeatable ? finalError(err as BatchprepError) : err;

@@ -1,7 +1,7 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import { registerSecret } from '../../redact.js';
 import { FilexClient } from './client.js';
-import type { SftpOptions } from './transports/sftp-session.js';
+import type { SftpOptions } from './transports/sftp-options.js';
 import { sftpTrustFromEnv } from './transports/sftp-settings.js';
 
 /** The environment variables fileX reads (SPEC section 6); secrets never come from flags. */

@@ -7,6 +7,7 @@ import { abortedError, BatchprepError, ErrorCode, fromFsError, isBatchprepError 
 import { redactUrl } from '../../redact.js';
 import { checkEndpoint } from '../http/endpoint.js';
 import { withRetry } from '../http/retry.js';
+import { statusError } from '../http/status-error.js';
 import type { FilexClient, FilexEntry, PresignedUrl } from './client.js';
 import { networkError, readText, request } from './http.js';
 import { formatPath, type FilexPath } from './names.js';
@@ -117,7 +118,7 @@ export async function writeAtomically(body: NodeJS.ReadableStream | AsyncIterabl
 export async function downloadFile(client: FilexClient, path: Required<FilexPath>, outFile: string, options: DownloadOptions = {}): Promise<DownloadResult> {
   const { signal } = options;
   let presigned: PresignedUrl | undefined;
-  return withRetry(async () => {
+  return withRetry(async ({ signal }) => {
     if (!presigned || isExpired(presigned)) presigned = await client.requestDownload(path, signal);
     // Already stale when it arrived (a slow answer or a paused process): ask once more, then let S3 judge.
     if (isExpired(presigned)) presigned = await client.requestDownload(path, signal);
@@ -137,12 +138,9 @@ export async function downloadFile(client: FilexClient, path: Required<FilexPath
           retryable: true,
         });
       }
-      const retryable = res.statusCode >= 500 || res.statusCode === 429;
-      throw new BatchprepError(
-        res.statusCode === 403 ? ErrorCode.Forbidden : retryable ? ErrorCode.ServerError : ErrorCode.UnexpectedResponse,
-        `download of ${formatPath(path)}: ${res.statusCode} from ${redactUrl(url.origin + url.pathname)}`,
-        { status: res.statusCode, retryable },
-      );
+      throw statusError(res.statusCode, () => `download of ${formatPath(path)}: ${res.statusCode} from ${redactUrl(url.origin + url.pathname)}`, {
+        retryAfter: res.headers['retry-after'],
+      });
     }
     const header = res.headers['content-length'];
     const announced = header === undefined ? undefined : Number(header);

@@ -3,7 +3,8 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
-import { parseRetryAfter } from '../http/retry.js';
+import { statusError } from '../http/status-error.js';
+import { idleTimeoutMs, nodeAgentFor } from '../http/network.js';
 
 /** One buffered JSON/text response (only small control documents come through here). */
 export interface SmallResponse {
@@ -29,9 +30,6 @@ export interface StreamResponse {
   body: http.IncomingMessage;
 }
 
-/** Idle time on a socket before the request fails (a stuck server). @default 300 s, as undici's. */
-const IDLE_TIMEOUT_MS = 300_000;
-
 /**
  * One HTTP(S) request on Node's own client. Why not undici: loading it and its WASM HTTP
  * parser costs about 54 MB of RSS per process (measured: 100 MB vs 46 MB for one GET), more
@@ -41,10 +39,11 @@ const IDLE_TIMEOUT_MS = 300_000;
 export function request(url: URL, opts: { method: string; headers?: Record<string, string>; body?: string | Readable; signal?: AbortSignal }): Promise<StreamResponse> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method: opts.method, headers: opts.headers, signal: opts.signal }, (res) => {
+    const req = mod.request(url, { method: opts.method, headers: opts.headers, signal: opts.signal, agent: nodeAgentFor(url) }, (res) => {
       resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, body: res });
     });
-    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(Object.assign(new Error(`no data for ${IDLE_TIMEOUT_MS / 1000} s`), { code: 'ETIMEDOUT' })));
+    const idle = idleTimeoutMs(); // no byte either way this long: a stuck server (raise --timeout)
+    req.setTimeout(idle, () => req.destroy(Object.assign(new Error(`idle timeout: no data for ${idle / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' })));
     req.on('error', reject);
     const body = opts.body;
     if (body === undefined || typeof body === 'string') {
@@ -149,26 +148,12 @@ export function httpError(res: SmallResponse, url: URL, what: string): Batchprep
   const said = serverSays(res.text);
   const tail = said ? `: ${said}` : '';
   const where = `${what} (${res.status} from ${redactUrl(url)})`;
-  switch (true) {
-    case res.status === 401:
-      return new BatchprepError(ErrorCode.Unauthorized, `${where}${tail}; check FILEX_USERNAME and FILEX_PASSWORD`, { status: 401 });
-    case res.status === 403:
-      return new BatchprepError(ErrorCode.Forbidden, `${where}${tail}; the account is not entitled to this path`, { status: 403 });
-    case res.status === 404:
-      return new BatchprepError(ErrorCode.RemoteNotFound, `${where}${tail}; check the org/app/space/file path (try 'batchprep filex ls')`, {
-        status: 404,
-      });
-    case res.status === 429: {
-      const e = new BatchprepError(ErrorCode.RateLimited, `${where}${tail}`, { status: 429, retryable: true });
-      const after = parseRetryAfter(res.headers['retry-after']);
-      if (after !== undefined) (e as BatchprepError & { retryAfterMs?: number }).retryAfterMs = after;
-      return e;
-    }
-    case res.status >= 500:
-      return new BatchprepError(ErrorCode.ServerError, `${where}${tail}`, { status: res.status, retryable: true });
-    default:
-      return new BatchprepError(ErrorCode.UnexpectedResponse, `${where}${tail}`, { status: res.status });
-  }
+  const advice: Partial<Record<ErrorCode, string>> = {
+    [ErrorCode.Unauthorized]: '; check FILEX_USERNAME and FILEX_PASSWORD',
+    [ErrorCode.Forbidden]: '; the account is not entitled to this path',
+    [ErrorCode.RemoteNotFound]: "; check the org/app/space/file path (try 'batchprep filex ls')",
+  };
+  return statusError(res.status, (code) => `${where}${tail}${advice[code] ?? ''}`, { retryAfter: res.headers['retry-after'] });
 }
 
 // Socket errors that mean no byte reached the server (the connection was never made).

@@ -1,14 +1,10 @@
 import { FILE_NAME_PATTERN, fileNameProblem as coreFileNameProblem } from '../../core/file-name.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
+import { APPLICATION, ORG_ID, SUB_SPACE } from '../../core/filex-rules.js';
 
 /** fileX's FILE_NAME rule (guide: "Alphanumeric [a-zA-Z0-9]!@,&-='."), shared with `pack`. */
 export const FILE_NAME = FILE_NAME_PATTERN;
-/** ORG_ID: digits. */
-export const ORG_ID = /^[0-9]+$/;
-/** APPLICATION: alphanumeric. */
-export const APPLICATION = /^[A-Za-z0-9]+$/;
-/** SUB_SPACE: the guide says alphanumeric, the service lists `in_arcv`, so `_` and `-` pass too. */
-export const SUB_SPACE = /^[A-Za-z0-9_-]+$/;
+export { APPLICATION, ORG_ID, SUB_SPACE };
 
 /** Why a name fails the FILE_NAME rule, or undefined when it passes. */
 export function fileNameProblem(name: string): string | undefined {

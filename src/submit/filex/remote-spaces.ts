@@ -45,7 +45,7 @@ export async function withS3Space<T>(
       return out;
     },
     fetch(name, outFile, expectedSize, onProgress) {
-      return withRetry(async () => {
+      return withRetry(async ({ signal }) => {
         const r = await s3.send(new GetObjectCommand({ Bucket: base.bucket, Key: prefix + name }), { abortSignal: signal }).catch((e) => {
           throw fromS3Error(e, `S3 download of ${formatPath({ ...space, name })}`);
         });

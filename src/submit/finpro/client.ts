@@ -10,7 +10,8 @@ import type { DateFormat } from '../../core/datetime.js';
 import type { FileReport } from '../../core/issues.js';
 import { DEFAULT_MAX_BYTES, detectFileFormat } from '../../validate/faces.js';
 import type { FormatGuess } from '../../validate/sniff.js';
-import { withRetry } from '../http/retry.js';
+import { checkPositive, checkRetries, withRetry } from '../http/retry.js';
+import { undiciDispatcherFor } from '../http/undici-dispatcher.js';
 import { credentialHeaders } from './credentials.js';
 import type { FinProCredentials } from './credentials.js';
 import { errorFromReply, mayHaveLanded, networkError, parseSuccessReply, timeoutError } from './errors.js';
@@ -49,7 +50,7 @@ export interface SubmitToFinProOptions extends FinProProtocolOptions {
   dateFormat?: DateFormat;
   /** Local size cap; larger files are refused before sending. @default 10485760 */
   maxBytes?: number;
-  /** Time limit of one attempt (connect, send, reply), in ms. @default 120000 */
+  /** Idle time limit of one attempt in ms: it fails as `Timeout` when no byte moves this long (connect, reply headers, between reply chunks). @default 30000 */
   timeoutMs?: number;
   /** Retries after the first attempt (network errors, timeouts, 429, 5xx). @default 4 */
   retries?: number;
@@ -120,17 +121,11 @@ const CONTENT_TYPES: Record<FormatGuess, string> = {
   unknown: 'application/octet-stream',
 };
 
-/** Checks the options once at the boundary, so a bad option fails before any I/O. */
-function checkOptions(o: SubmitToFinProOptions): void {
-  for (const key of ['timeoutMs', 'retryMaxTimeMs', 'retryBaseDelayMs', 'maxBytes'] as const) {
-    const v = o[key];
-    if (v !== undefined && !(Number.isFinite(v) && v > 0)) {
-      throw new BatchprepError(ErrorCode.InvalidOption, `${key} must be a positive number (got ${v})`);
-    }
-  }
-  if (o.retries !== undefined && !(Number.isInteger(o.retries) && o.retries >= 0)) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `retries must be a whole number of 0 or more (got ${o.retries})`);
-  }
+/** Checks the options once at the boundary, so a bad option fails before any I/O (rules shared with fileX: http/retry.ts). */
+export function resolveSubmitOptions(o: SubmitToFinProOptions): SubmitToFinProOptions {
+  for (const key of ['timeoutMs', 'retryMaxTimeMs', 'retryBaseDelayMs', 'maxBytes'] as const) checkPositive(o[key], key);
+  checkRetries(o.retries);
+  return o;
 }
 
 /**
@@ -144,7 +139,7 @@ export async function submitToFinPro(
   input: string | Readable | AsyncIterable<Uint8Array>,
   options: SubmitToFinProOptions,
 ): Promise<FinProSubmitResult> {
-  checkOptions(options);
+  resolveSubmitOptions(options);
   // The effective defaults, as the server applies them (single fields over global_config);
   // a bad default fails here, before any I/O.
   const defaults = resolveDefaults(options.globalConfig, options.singleFields, options.dateFormat);
@@ -206,14 +201,14 @@ async function submitPath(
   const contentType = CONTENT_TYPES[await detectFormat(path, fileName)];
   const headers = credentialHeaders(options.credentials, protocol.headerNames);
   const fileField = protocol.fileField;
-  const timeoutMs = options.timeoutMs ?? 120_000;
+  const timeoutMs = options.timeoutMs ?? 30_000;
   let attempts = 0;
   let possiblyLanded = false;
   return withRetry(
-    async ({ attempt }) => {
+    async ({ attempt, signal }) => {
       attempts = attempt;
       try {
-        const reply = await attemptUpload({ url, path, fileName, fileField, contentType, bytes, headers, timeoutMs, options });
+        const reply = await attemptUpload({ url, path, fileName, fileField, contentType, bytes, headers, timeoutMs, options: { ...options, signal } });
         return {
           referenceId: reply.data.reference_id ?? options.referenceId,
           batchId: reply.data.batch_id,
@@ -281,8 +276,7 @@ async function attemptUpload(a: AttemptInput) {
     if (v !== undefined) fields.push([key, v]);
   }
   const body = buildMultipart(fields, { field: a.fileField, path: a.path, fileName: a.fileName, contentType: a.contentType, bytes: a.bytes });
-  const timeout = AbortSignal.timeout(a.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const signal = options.signal;
   const origin = a.url.origin;
   try {
     // undici's `request` writes an async iterable with backpressure; its `fetch` was measured
@@ -293,7 +287,7 @@ async function attemptUpload(a: AttemptInput) {
       // undici takes async iterables (docs: Dispatcher body), its typings list only streams.
       body: body.stream(options.onProgress && ((sent) => options.onProgress!(sent, a.bytes))) as unknown as Readable,
       signal,
-      dispatcher: options.dispatcher,
+      dispatcher: options.dispatcher ?? undiciDispatcherFor(a.url, a.timeoutMs),
     });
     const text = await readReply(res.body);
     if (res.statusCode >= 200 && res.statusCode < 300) return parseSuccessReply(res.statusCode, text);
@@ -302,7 +296,7 @@ async function attemptUpload(a: AttemptInput) {
   } catch (err) {
     if (isBatchprepError(err)) throw err;
     if (options.signal?.aborted) throw abortedError(err);
-    if (timeout.aborted) throw timeoutError(a.timeoutMs, origin, err);
+    if (/^UND_ERR_(HEADERS|BODY)_TIMEOUT$/.test((err as { code?: string })?.code ?? '')) throw timeoutError(a.timeoutMs, origin, err);
     throw networkError(err, origin);
   }
 }

@@ -1,5 +1,5 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
-import { parseRetryAfter } from '../http/retry.js';
+import { statusError } from '../http/status-error.js';
 
 /** The documented success reply of the File Upload API. */
 export interface FinProSuccessReply {
@@ -26,8 +26,8 @@ export interface FinProErrorReply {
   errorDetails?: unknown;
 }
 
-/** A BatchprepError that may carry the server's Retry-After hint for `withRetry`. */
-export type FinProError = BatchprepError & { retryAfterMs?: number };
+/** A FinPro failure (Retry-After and connect-failed are fields of BatchprepError itself). */
+export type FinProError = BatchprepError;
 
 /** Parses a body as JSON, or undefined when it is not JSON (a proxy's HTML page, an empty body). */
 function tryJson(text: string): unknown {
@@ -83,46 +83,32 @@ export function errorFromReply(status: number, text: string, retryAfter?: string
   const reply = isErrorReply(body) ? body : undefined;
   const txnid = isObject(body) && typeof body.txnid === 'string' ? body.txnid : undefined;
   const said = reply ? `${reply.errorCode}${reply.errorMsg ? `: ${reply.errorMsg}` : ''}` : snippet(text);
-  const details = { status, txnid, errorDetails: reply?.errorDetails };
-  let err: FinProError;
-  if (status === 401 || status === 403) {
-    err = new BatchprepError(
-      ErrorCode.Unauthorized,
-      `FinPro refused the credentials (${status}, ${said}); check FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET, FINPRO_APP_ID and FINPRO_ORG_ID, and the header names (FINPRO_HEADER_*) against your onboarding pack`,
-      { ...details, retryable: false },
-    );
-  } else if (status === 429) {
-    err = new BatchprepError(ErrorCode.RateLimited, `FinPro is rate limiting requests (429, ${said}); try again later`, {
-      ...details,
-      retryable: true,
-    });
-  } else if (status >= 500) {
-    err = new BatchprepError(ErrorCode.ServerError, `FinPro answered ${status} (${said}); try again later`, {
-      ...details,
-      retryable: true,
-    });
-  } else if (status === 404 || status === 405) {
+  if (status === 404 || status === 405) {
     // Not a verdict on the file: the document names no upload path, so this is most likely a
     // wrong URL (the default path, or a mistyped FINPRO_UPLOAD_URL).
-    err = new BatchprepError(
+    return new BatchprepError(
       ErrorCode.UnexpectedResponse,
       `FinPro answered ${status} (${said}): there is no upload endpoint at this URL; check FINPRO_UPLOAD_URL (or FINPRO_BASE_URL) against your onboarding pack`,
-      { ...details, retryable: false },
-    );
-  } else if (reply) {
-    err = new BatchprepError(reply.errorCode, `FinPro rejected the file (${status} ${said})`, { ...details, retryable: false });
-  } else {
-    err = new BatchprepError(
-      ErrorCode.UnexpectedResponse,
-      `FinPro answered ${status} with ${body === undefined ? snippet(text) : 'JSON without an errorCode'}; check the endpoint URL`,
-      { ...details, retryable: false },
+      { status, txnid, errorDetails: reply?.errorDetails, serverCode: reply?.errorCode, retryable: false },
     );
   }
-  if (err.retryable) {
-    const hint = parseRetryAfter(retryAfter ?? undefined);
-    if (hint !== undefined) err.retryAfterMs = hint;
-  }
-  return err;
+  const describe = (code: ErrorCode): string => {
+    if (code === ErrorCode.Unauthorized) {
+      return `FinPro refused the credentials (${status}, ${said}); check FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET, FINPRO_APP_ID and FINPRO_ORG_ID, and the header names (FINPRO_HEADER_*) against your onboarding pack`;
+    }
+    if (code === ErrorCode.RateLimited) return `FinPro is rate limiting requests (429, ${said}); try again later`;
+    if (code === ErrorCode.ServerError) return `FinPro answered ${status} (${said}); try again later`;
+    if (code !== ErrorCode.UnexpectedResponse) return `FinPro rejected the file (${status} ${said})`;
+    return `FinPro answered ${status} with ${body === undefined ? snippet(text) : 'JSON without an errorCode'}; check the endpoint URL`;
+  };
+  return statusError(status, describe, {
+    serverCode: reply?.errorCode,
+    retryAfter,
+    txnid,
+    errorDetails: reply?.errorDetails,
+    forbidden: ErrorCode.Unauthorized,
+    notFound: false,
+  });
 }
 
 /** Error codes of a failure to connect at all: the request never reached the server. */
@@ -167,11 +153,7 @@ export function networkError(err: unknown, origin: string): FinProError {
   const message = connect
     ? `cannot connect to FinPro at ${origin} (${detail}); check FINPRO_UPLOAD_URL, FINPRO_BASE_URL or --endpoint and the network`
     : `the connection to FinPro at ${origin} failed during the request (${detail})`;
-  const e = new BatchprepError(ErrorCode.NetworkError, message, { cause: err, retryable: true }) as FinProError & {
-    connectFailed?: boolean;
-  };
-  e.connectFailed = connect;
-  return e;
+  return new BatchprepError(ErrorCode.NetworkError, message, { cause: err, retryable: true, connectFailed: connect });
 }
 
 /** A retryable `Timeout` for an attempt that got no complete reply in time. */
@@ -190,6 +172,6 @@ export function timeoutError(timeoutMs: number, origin: string, cause?: unknown)
  */
 export function mayHaveLanded(err: BatchprepError): boolean {
   if (err.code === ErrorCode.Timeout) return true;
-  if (err.code === ErrorCode.NetworkError) return !(err as { connectFailed?: boolean }).connectFailed;
+  if (err.code === ErrorCode.NetworkError) return !err.connectFailed;
   return err.status !== undefined && err.status >= 500;
 }

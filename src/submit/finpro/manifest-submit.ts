@@ -1,36 +1,20 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { BatchprepError, ErrorCode, fromFsError, isBatchprepError, throwIfAborted } from '../../errors.js';
 import { submitToFinPro } from './client.js';
 import type { FinProSubmitResult, SubmitToFinProOptions } from './client.js';
 import { isValidReferenceId } from './reference-id.js';
 import { resolveFinproOptions } from './settings.js';
+import { parseDocument, preparePartsSchema, submittedFileSchema, type PreparePart, type SubmittedFileDoc, type SubmittedRecordDoc } from '../../core/manifests.js';
 
-/** One part of a `prepare` manifest (SPEC section 4). */
-export interface ManifestPart {
-  file: string;
-  rows: number;
-  bytes: number;
-  sha256: string;
-  referenceId: string;
-  firstRow?: number;
-  lastRow?: number;
-}
+/** One part of a `prepare` manifest (SPEC section 4); the schema is in core/manifests.ts. */
+export type ManifestPart = PreparePart;
 
 /** What `submitted.json` remembers of an accepted part, so a re-run does not send it again. */
-export interface SubmittedRecord {
-  referenceId: string;
-  sha256: string;
-  batchId: string | null;
-  txnid: string | null;
-  status: string | null;
-  storageType: string | null;
-  duplicateOnRetry: boolean;
-  submittedAt: string;
-}
+export type SubmittedRecord = SubmittedRecordDoc;
 
 export type PartOutcome = 'submitted' | 'skipped' | 'failed' | 'notSent';
 
@@ -60,8 +44,8 @@ export interface SubmitManifestOptions extends Omit<SubmitToFinProOptions, 'refe
   onPart?: (part: ManifestPartResult, index: number, total: number) => void;
 }
 
-/** The record file written beside the manifest. */
-export const SUBMITTED_FILE = 'submitted.json';
+import { SUBMITTED_FILE } from '../../core/finpro-rules.js';
+export { SUBMITTED_FILE };
 
 /** `DIR` or `DIR/manifest.json` → the manifest path. */
 export async function resolveManifestPath(target: string): Promise<string> {
@@ -85,39 +69,9 @@ export async function readManifest(path: string): Promise<ManifestPart[]> {
   } catch (err) {
     throw fromFsError(err, path, 'read');
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    throw invalid(path, `not valid JSON (${(err as Error).message})`);
-  }
-  const parts = (doc as { parts?: unknown })?.parts;
-  if (!Array.isArray(parts)) throw invalid(path, 'no "parts" array');
-  if (parts.length === 0) throw invalid(path, 'the manifest lists no parts');
-  const seen = new Set<string>();
-  return parts.map((p: unknown, i: number) => {
-    const part = p as Partial<ManifestPart>;
-    const where = `part ${i + 1}`;
-    if (typeof part?.file !== 'string' || part.file === '' || isAbsolute(part.file) || part.file.split(/[\\/]/).includes('..')) {
-      throw invalid(path, `${where}: "file" must be a path relative to the manifest's directory`);
-    }
-    if (typeof part.referenceId !== 'string' || !isValidReferenceId(part.referenceId)) {
-      throw invalid(path, `${where}: "referenceId" must be 5-60 characters of A-Z, a-z, 0-9, '_' and '-'`);
-    }
-    if (seen.has(part.referenceId)) throw invalid(path, `${where}: reference ID ${part.referenceId} is used twice`);
-    seen.add(part.referenceId);
-    if (typeof part.sha256 !== 'string' || !/^[0-9a-f]{64}$/i.test(part.sha256)) throw invalid(path, `${where}: "sha256" must be 64 hex digits`);
-    if (typeof part.bytes !== 'number' || !Number.isInteger(part.bytes) || part.bytes < 0) throw invalid(path, `${where}: "bytes" must be a whole number`);
-    return {
-      file: part.file,
-      rows: typeof part.rows === 'number' ? part.rows : 0,
-      bytes: part.bytes,
-      sha256: part.sha256.toLowerCase(),
-      referenceId: part.referenceId,
-      firstRow: part.firstRow,
-      lastRow: part.lastRow,
-    };
-  });
+  const doc = parseDocument(preparePartsSchema, text);
+  if (!doc.ok) throw invalid(path, doc.why);
+  return doc.value.parts.map((part) => ({ ...part, sha256: part.sha256.toLowerCase() }));
 }
 
 /** Reads `submitted.json`; a missing file means nothing was submitted yet. */
@@ -129,17 +83,13 @@ export async function readSubmitted(path: string): Promise<Record<string, Submit
     if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') return {};
     throw fromFsError(err, path, 'read');
   }
-  try {
-    const parts = (JSON.parse(text) as { parts?: unknown }).parts;
-    if (typeof parts !== 'object' || parts === null || Array.isArray(parts)) throw new Error('no "parts" object');
-    return parts as Record<string, SubmittedRecord>;
-  } catch (err) {
-    throw new BatchprepError(
-      ErrorCode.InvalidManifest,
-      `${path}: cannot read the record of submitted parts (${(err as Error).message}); fix or remove it only if you know which parts landed`,
-      { file: path, cause: err },
-    );
-  }
+  const doc = parseDocument(submittedFileSchema, text);
+  if (doc.ok) return doc.value.parts;
+  throw new BatchprepError(
+    ErrorCode.InvalidManifest,
+    `${path}: cannot read the record of submitted parts (${doc.why}); fix or remove it only if you know which parts landed`,
+    { file: path },
+  );
 }
 
 /** Writes JSON through a temp file and a rename, so a crash never leaves a half-written record. */
@@ -263,7 +213,8 @@ export async function submitManifest(target: string, options: SubmitManifestOpti
       duplicateOnRetry: sent.duplicateOnRetry,
       submittedAt: new Date().toISOString(),
     };
-    await writeJsonAtomic(recordPath, { manifest: basename(manifestPath), parts: records });
+    const record: SubmittedFileDoc = { manifest: basename(manifestPath), parts: records };
+    await writeJsonAtomic(recordPath, record);
     out.submitted++;
     options.onPart?.(result, i, parts.length);
   }

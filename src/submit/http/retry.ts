@@ -20,6 +20,40 @@ export interface RetryOptions {
 export interface RetryContext {
   /** 1-based attempt number. */
   attempt: number;
+  /**
+   * Fires when the caller aborts or the time budget runs out: pass it to the attempt's I/O so
+   * the deadline also stops the attempt in flight.
+   */
+  signal: AbortSignal;
+}
+
+/** The most retries any entry point accepts: beyond it a run would mostly wait. */
+export const MAX_RETRIES = 20;
+
+/**
+ * The one rule for a retry count, for FinPro, fileX and both CLIs alike; `name` words the
+ * message in the caller's terms (`retries`, `--retries`).
+ */
+export function checkRetries(value: number | undefined, name = 'retries'): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 0 && value <= MAX_RETRIES)) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `${name} must be a whole number from 0 to ${MAX_RETRIES} (got ${value})`);
+  }
+}
+
+/** The one rule for a time or size that must be positive (timeouts, retry budgets, delays, caps). */
+export function checkPositive(value: number | undefined, name: string): void {
+  if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
+    throw new BatchprepError(ErrorCode.InvalidOption, `${name} must be a positive number (got ${value})`);
+  }
+}
+
+/** Checks a retry policy once, where a client is made; returns it unchanged. */
+export function resolveRetryOptions<T extends Omit<RetryOptions, 'signal'>>(o: T): T {
+  checkRetries(o.retries);
+  checkPositive(o.maxTimeMs, 'retry maxTimeMs');
+  checkPositive(o.baseDelayMs, 'retry baseDelayMs');
+  checkPositive(o.maxDelayMs, 'retry maxDelayMs');
+  return o;
 }
 
 /** Retry-After (seconds or HTTP date) to milliseconds, or undefined when absent or unreadable. */
@@ -51,7 +85,8 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * Runs `fn` until it succeeds, a non-retryable error is thrown, or the count or time budget
  * is spent. Only errors with `retryable: true` are retried (network, 429, 5xx); a 4xx
  * rejection never is. A `retryAfterMs` on the error (from Retry-After) sets the wait.
- * The final error carries `attempts`.
+ * The final error carries `attempts`. The budget is a deadline: an attempt still running when
+ * it is spent is stopped (`ctx.signal` fires) and the call fails as `Timeout`.
  */
 export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, options: RetryOptions = {}): Promise<T> {
   const retries = options.retries ?? 4;
@@ -62,19 +97,67 @@ export async function withRetry<T>(fn: (ctx: RetryContext) => Promise<T>, option
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fn({ attempt });
+      return await attemptWithin(fn, attempt, maxTimeMs - (Date.now() - started), maxTimeMs, options.signal);
     } catch (err) {
+      // A bare error after the caller's abort is the abort itself (the I/O was torn down).
+      if (options.signal?.aborted && !isBatchprepError(err)) throw abortedError(err);
       const error = isBatchprepError(err)
-        ? err
-        : new BatchprepError(ErrorCode.NetworkError, (err as Error)?.message ?? String(err), { cause: err, retryable: true });
-      error.attempts = attempt;
+        ? err.withAttempts(attempt)
+        : new BatchprepError(ErrorCode.NetworkError, (err as Error)?.message ?? String(err), { cause: err, retryable: true, attempts: attempt });
       if (!error.retryable || attempt > retries || options.signal?.aborted) throw error;
-      const hinted = (error as BatchprepError & { retryAfterMs?: number }).retryAfterMs;
+      const hinted = error.retryAfterMs;
       const backoff = Math.min(maxDelay, base * 2 ** (attempt - 1));
       const delayMs = hinted !== undefined ? hinted : Math.round(random() * backoff);
       if (Date.now() - started + delayMs > maxTimeMs) throw error;
       options.onRetry?.({ attempt, delayMs, error });
       await sleep(delayMs, options.signal);
     }
+  }
+}
+
+/** The `Timeout` for a spent time budget, naming the flag that sets it. */
+export function deadlineError(maxTimeMs: number, attempt: number, cause?: unknown): BatchprepError {
+  return new BatchprepError(
+    ErrorCode.Timeout,
+    `gave up after ${formatSeconds(maxTimeMs)} s (the --retry-max-time budget; attempt ${attempt} was still waiting); raise --retry-max-time or check the service`,
+    { cause, retryable: false },
+  );
+}
+
+function formatSeconds(ms: number): string {
+  return (ms / 1000).toFixed(ms % 1000 ? 1 : 0);
+}
+
+/**
+ * Runs one attempt bounded by what is left of the budget: its signal fires at the deadline
+ * (so its sockets are closed) and the attempt ends then as `Timeout` even if its I/O
+ * ignores the signal. A caller abort stays `Aborted`.
+ */
+async function attemptWithin<T>(
+  fn: (ctx: RetryContext) => Promise<T>,
+  attempt: number,
+  leftMs: number,
+  maxTimeMs: number,
+  outer: AbortSignal | undefined,
+): Promise<T> {
+  if (outer?.aborted) throw abortedError(outer.reason);
+  const deadline = new AbortController();
+  const signal = outer ? AbortSignal.any([outer, deadline.signal]) : deadline.signal;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const e = deadlineError(maxTimeMs, attempt);
+      deadline.abort(e);
+      reject(e);
+    }, Math.max(0, leftMs));
+  });
+  expired.catch(() => undefined);
+  try {
+    return await Promise.race([fn({ attempt, signal }), expired]);
+  } catch (err) {
+    if (deadline.signal.aborted && !outer?.aborted) throw deadline.signal.reason as BatchprepError;
+    throw err;
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -64,7 +64,8 @@ describe('reply mapping', () => {
     expect([e.code, e.status, e.txnid, e.errorDetails, e.retryable]).toEqual(['FileTooLarge', 413, 't-1', { maxSize: 1 }, false]);
     expect(e.exitCode).toBe(1);
     const unknown = errorFromReply(422, JSON.stringify({ errorCode: 'SomethingNew', errorMsg: 'x' }));
-    expect([unknown.code, unknown.exitCode, unknown.retryable]).toEqual(['SomethingNew', 1, false]);
+    expect([unknown.code, unknown.serverCode, unknown.exitCode, unknown.retryable]).toEqual(['Rejected', 'SomethingNew', 1, false]);
+    expect(e.serverCode).toBe('FileTooLarge');
   });
   test('401/403 → Unauthorized (exit 4), 429 → RateLimited with Retry-After, 5xx → ServerError, non-JSON 4xx → UnexpectedResponse', () => {
     for (const s of [401, 403]) expect(errorFromReply(s, '{"errorCode":"Whatever"}')).toMatchObject({ code: 'Unauthorized', status: s, retryable: false });

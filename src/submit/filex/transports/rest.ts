@@ -2,6 +2,7 @@ import { BatchprepError, ErrorCode, isBatchprepError } from '../../../errors.js'
 import { redactUrl } from '../../../redact.js';
 import { checkEndpoint } from '../../http/endpoint.js';
 import { withRetry } from '../../http/retry.js';
+import { statusError } from '../../http/status-error.js';
 import type { FilexClient, PresignedUrl } from '../client.js';
 import { networkError, readText, request } from '../http.js';
 import type { FilexPath } from '../names.js';
@@ -44,7 +45,7 @@ export async function uploadRest(client: FilexClient, src: UploadSource, path: R
   const { signal } = options;
   await client.assertWritable(path, signal);
   let presigned: PresignedUrl | undefined;
-  return withRetry(async () => {
+  return withRetry(async ({ signal }) => {
     if (!presigned || isExpired(presigned)) presigned = await client.requestUpload(path, options.meta ?? {}, signal);
     // Already stale when it arrived (a slow answer or a paused process): ask once more, then let S3 judge.
     if (isExpired(presigned)) presigned = await client.requestUpload(path, options.meta ?? {}, signal);
@@ -74,14 +75,12 @@ export async function uploadRest(client: FilexClient, src: UploadSource, path: R
         retryable: true,
       });
     }
-    if (res.statusCode === 403) {
-      throw new BatchprepError(ErrorCode.Forbidden, `S3 refused the pre-signed upload (403 from ${redactUrl(target)})`, { status: 403 });
-    }
-    if (res.statusCode >= 500 || res.statusCode === 429) {
-      throw new BatchprepError(ErrorCode.ServerError, `S3 answered ${res.statusCode} to the upload`, { status: res.statusCode, retryable: true });
-    }
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      throw new BatchprepError(ErrorCode.UnexpectedResponse, `S3 answered ${res.statusCode} to the upload: ${text.slice(0, 200)}`, { status: res.statusCode });
+      throw statusError(
+        res.statusCode,
+        (code) => (code === ErrorCode.Forbidden ? `S3 refused the pre-signed upload (403 from ${redactUrl(target)})` : `S3 answered ${res.statusCode} to the upload: ${text.slice(0, 200)}`),
+        { retryAfter: res.headers['retry-after'] },
+      );
     }
     if (counter.bytes() !== src.size) {
       throw new BatchprepError(ErrorCode.IoError, `${src.path}: changed while uploading (${counter.bytes()} of ${src.size} bytes sent)`, { file: src.path });

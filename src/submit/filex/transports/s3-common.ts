@@ -2,6 +2,7 @@ import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3';
 import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../../errors.js';
 import { redact } from '../../../redact.js';
 import { checkEndpoint } from '../../http/endpoint.js';
+import { s3HandlerOptions } from '../../http/network.js';
 import type { FilexClient, S3TransferTokens } from '../client.js';
 import type { FilexPath } from '../names.js';
 
@@ -105,13 +106,30 @@ export interface S3ClientOptions {
 }
 
 /**
+ * Runs `make` with the AWS SDK's Node-version notice switched off and then restores the
+ * environment: the SDK prints a multi-line warning about its future Node support when a client
+ * is built, and a library must not write into its users' logs (the CLI sets the same switch).
+ */
+function withoutSdkNodeWarning<T>(make: () => T): T {
+  const key = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+  const before = process.env[key];
+  process.env[key] = 'true';
+  try {
+    return make();
+  } finally {
+    if (before === undefined) delete process.env[key];
+    else process.env[key] = before;
+  }
+}
+
+/**
  * The S3 client for fileX STS credentials: checksums only when required (pre-signed URLs
  * and S3-compatible servers reject or mangle the default CRC32 trailers), path-style when
  * an endpoint override is given.
  */
 export function createS3Client(region: string, provider: () => Promise<StsCredentials>, options: S3ClientOptions = {}): S3Client {
   const endpoint = options.endpoint ? checkEndpoint(options.endpoint, 'FILEX_S3_ENDPOINT').href.replace(/\/$/, '') : undefined;
-  const client = new S3Client({
+  const client = withoutSdkNodeWarning(() => new S3Client({
     region,
     endpoint,
     forcePathStyle: endpoint !== undefined,
@@ -119,7 +137,9 @@ export function createS3Client(region: string, provider: () => Promise<StsCreden
     maxAttempts: options.maxAttempts ?? 3,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+    // Proxy (NO_PROXY checked), extra CAs and the idle timeout, as for every transport.
+    requestHandler: s3HandlerOptions(new URL(endpoint ?? `https://s3.${region}.amazonaws.com`)),
+  }));
   // Part bodies are signed as UNSIGNED-PAYLOAD (as awscli does over https): otherwise the
   // signer hashes every part once more on top of the file's own sha256, the CPU that limits
   // throughput. Integrity on the wire comes from TLS (plain http is allowed only to
@@ -143,6 +163,7 @@ export function fromS3Error(err: unknown, what: string): BatchprepError {
   const name = e?.name ?? e?.Code ?? 'Error';
   const msg = redact(`${what}: ${name}${e?.message && e.message !== name ? `: ${e.message}` : ''}${status ? ` (HTTP ${status})` : ''}`);
   if (name === 'AbortError') return abortedError(err);
+  if (name === 'TimeoutError') return new BatchprepError(ErrorCode.Timeout, `${msg} (idle timeout; raise --timeout)`, { cause: err, retryable: true });
   if (status === 401 || status === 403 || /AccessDenied|ExpiredToken|InvalidAccessKeyId|InvalidToken|SignatureDoesNotMatch/.test(name)) {
     return new BatchprepError(ErrorCode.Forbidden, msg, { cause: err, status });
   }

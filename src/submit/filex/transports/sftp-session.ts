@@ -4,44 +4,16 @@ import { connect as netConnect, type Socket } from 'node:net';
 import SftpClient from 'ssh2-sftp-client';
 import { abortedError, BatchprepError, ErrorCode, fromFsError } from '../../../errors.js';
 import { registerSecret } from '../../../redact.js';
+import { idleTimeoutMs, sftpProxy } from '../../http/network.js';
+import { connectTunnel } from '../../http/proxy.js';
 import type { FilexPath } from '../names.js';
 import { checkFingerprintPin, readKnownHosts, entriesFor, blobKeyType, type KnownHostEntry } from '../known-hosts.js';
 import { DEFAULT_SFTP_ALGORITHMS, type SftpAlgorithms } from './sftp-algorithms.js';
 import { defaultKnownHostsFiles, type SftpPartialMode } from './sftp-settings.js';
 import { hostKeyVerifier, type HostKeyRejection } from './sftp-host-key.js';
 
-export interface SftpOptions {
-  host: string;
-  /** @default 22 */
-  port?: number;
-  username: string;
-  password?: string;
-  /** Path of a private key file (OpenSSH format). */
-  privateKeyFile?: string;
-  passphrase?: string;
-  /**
-   * Expected host key fingerprint, `SHA256:<base64>` as `ssh-keygen -lf` prints it. When set,
-   * it alone decides (known_hosts is not consulted); a malformed pin is InvalidOption.
-   */
-  hostFingerprint?: string;
-  /**
-   * known_hosts files (OpenSSH format, hashed entries and `[host]:port` included) that must
-   * list the host's key; an unknown host is UnknownHostKey, another key HostKeyChanged (exit 4).
-   * @default ~/.ssh/known_hosts, ~/.ssh/known_hosts2, /etc/ssh/ssh_known_hosts, /etc/ssh/ssh_known_hosts2
-   */
-  knownHostsFiles?: string[];
-  /** Trust and record a host key on first sight (OpenSSH's `StrictHostKeyChecking accept-new`). @default false */
-  acceptNewHostKey?: boolean;
-  /** Where `acceptNewHostKey` records the key. @default the first of `knownHostsFiles` */
-  recordHostKeysTo?: string;
-  /** Algorithm lists offered, each replacing the default (sftp-algorithms.ts). */
-  algorithms?: Partial<SftpAlgorithms>;
-  /** How uploads keep partial files off final names (sftp.ts). @default 'rename' */
-  partialMode?: SftpPartialMode;
-  /** @default 20000 */
-  readyTimeoutMs?: number;
-  signal?: AbortSignal;
-}
+import type { SftpOptions } from './sftp-options.js';
+export type { SftpOptions };
 
 /** The remote path of a fileX file, relative to the login directory (where the org IDs are listed). */
 export function sftpRemotePath(p: FilexPath): string {
@@ -61,6 +33,7 @@ export function fromSftpError(err: unknown, what: string): BatchprepError {
   if (e?.code === 2 || /no such file/i.test(e?.message ?? '')) {
     return new BatchprepError(ErrorCode.RemoteNotFound, msg, { cause: err });
   }
+  if (/idle timeout/i.test(e?.message ?? '')) return new BatchprepError(ErrorCode.Timeout, msg, { cause: err, retryable: true });
   if (/Too Many Connections/i.test(e?.message ?? '')) {
     return new BatchprepError(ErrorCode.RateLimited, `${msg} (close other SFTP sessions of this account)`, { cause: err, retryable: true });
   }
@@ -112,7 +85,8 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
   });
   const readyTimeoutMs = o.readyTimeoutMs ?? 20_000;
   // The TCP connect gets the same bound as the SSH handshake (the OS would wait minutes).
-  const sock: Socket = await new Promise((resolve, reject) => {
+  const proxy = sftpProxy(); // FILEX_SFTP_PROXY: an HTTP CONNECT tunnel instead of a direct socket
+  const sock: Socket = proxy ? await connectTunnel(proxy, o.host, port, idleTimeoutMs(), o.signal).then((s) => (s.setNoDelay(true), s)) : await new Promise((resolve, reject) => {
     const s = netConnect({ host: o.host, port });
     s.setNoDelay(true);
     const timer = setTimeout(() => s.destroy(new Error(`no connection within ${readyTimeoutMs} ms`)), readyTimeoutMs);
@@ -125,6 +99,8 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
       reject(new BatchprepError(ErrorCode.NetworkError, `SFTP ${o.host}:${port}: ${err.message}`, { cause: err, retryable: true }));
     });
   });
+  const idle = idleTimeoutMs(); // no byte either way this long (handshake or transfer): a stuck server
+  sock.setTimeout(idle, () => sock.destroy(Object.assign(new Error(`idle timeout: no data for ${idle / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' })));
   const sftp = new SftpClient('batchprep');
   const onAbort = () => sock.destroy(new Error('aborted'));
   o.signal?.addEventListener('abort', onAbort, { once: true });

@@ -1,7 +1,7 @@
 import { BatchprepError, ErrorCode } from '../../../errors.js';
 import { sftpListing, withSftpSpace } from '../remote-spaces.js';
 import { uploadSftp } from './sftp.js';
-import type { SftpOptions } from './sftp-session.js';
+import type { SftpOptions } from './sftp-options.js';
 import type { FilexTransport, TransportContext } from './transport.js';
 
 // SFTP settings (host, user, key or password) are required; the REST client is optional.

@@ -3,7 +3,7 @@ import type { RemoteSpace } from '../download.js';
 import type { FilexPath } from '../names.js';
 import type { UploadSource } from '../source.js';
 import type { UploadResult } from './rest.js';
-import type { SftpOptions } from './sftp-session.js';
+import type { SftpOptions } from './sftp-options.js';
 
 /** The transports fileX offers (guide: HTTPS REST, S3 Direct, SFTP). */
 export type Via = 'rest' | 's3' | 'sftp';

@@ -70,6 +70,16 @@ export interface FilexServerOptions {
    * but not why); `faults.autoAccept` overrides it. @default every file ACCEPTED
    */
   verdict?: (fileName: string) => 'ACCEPTED' | 'REJECTED' | 'PARTIALLY_REJECTED';
+  /** Submissions to go on with (from `FilexApp.state()` of an earlier run); links are rebuilt for this base URL. */
+  state?: FilexState;
+}
+
+/** The tracking state a restarted server needs (the objects live in the store). */
+export interface FilexState {
+  tracking: TrackingRecord[];
+  uploads: Array<Upload & { trackingId: string }>;
+  uploadMetadata: Array<[string, Record<string, string>]>;
+  accounted: string[];
 }
 
 export interface FilexFaults {
@@ -127,6 +137,8 @@ export interface FilexApp {
   };
   /** Answers one request (any path; unknown ones get the guide's 404 document). */
   handle(req: http.IncomingMessage, res: http.ServerResponse): void;
+  /** A copy of the tracking state, JSON-safe, for `options.state` of a later run. */
+  state(): FilexState;
 }
 
 export interface FilexTestServer extends FilexApp {
@@ -166,7 +178,8 @@ class HttpError extends Error {
   }
 }
 
-interface Upload {
+/** What fileX knows of one submission beside its tracking record. */
+export interface Upload {
   key: string;
   space: string;
   name: string;
@@ -196,6 +209,18 @@ export function createFilexApp(options: FilexServerOptions, baseUrl: string): Fi
   const uploadMetadata = new Map<string, Record<string, string>>();
   const lastModifiedOverride = new Map<string, Date>();
   const faults: FilexFaults = {};
+  for (const rec of options.state?.tracking ?? []) {
+    tracking.set(rec.trackingId, {
+      ...rec,
+      _links: [
+        { rel: 'self', href: `${baseUrl}/tracking?id=${rec.trackingId}` },
+        { rel: 'parent', href: `${baseUrl}/tracking` },
+      ],
+    });
+  }
+  for (const { trackingId, ...up } of options.state?.uploads ?? []) if (tracking.has(trackingId)) uploads.set(trackingId, up);
+  for (const [id, meta] of options.state?.uploadMetadata ?? []) uploadMetadata.set(id, meta);
+  for (const mark of options.state?.accounted ?? []) accounted.add(mark);
   const stats: FilexApp['stats'] = { tokenRequests: 0, tokenRequestsRefused: 0, stsRequests: 0, requests: [] };
 
   const keyOf = (space: string, name: string, org = orgId) => `${org}/${application}/${space}/${name}`;
@@ -594,6 +619,14 @@ export function createFilexApp(options: FilexServerOptions, baseUrl: string): Fi
   }
 
   return {
+    state() {
+      return structuredClone({
+        tracking: [...tracking.values()],
+        uploads: [...uploads.entries()].map(([trackingId, up]) => ({ trackingId, ...up })),
+        uploadMetadata: [...uploadMetadata.entries()],
+        accounted: [...accounted],
+      });
+    },
     handle(req, res) {
       handle(req, res).catch(() => res.destroy());
     },

@@ -2,15 +2,17 @@
 // and the objects behind fileX's pre-signed URLs, all on one 127.0.0.1 port, built from the
 // very servers the project's tests run against (src/sandbox/*-server.ts), with state in a
 // directory and the `--faults` list applied per request in front of them.
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { join } from 'node:path';
 import { createDirectoryStore } from './directory-store.js';
 import { faultForRequest, type SandboxFaults, verdictFor } from './faults.js';
-import { createFilexApp, type FilexApp } from './filex-server.js';
-import { createFinProApp, type FinProApp, TEST_CREDENTIALS } from './finpro-server.js';
+import { createFilexApp, type FilexApp, type FilexState } from './filex-server.js';
+import { createFinProApp, type FinProApp, type StoredBatch, TEST_CREDENTIALS } from './finpro-server.js';
 
 export interface SandboxOptions {
-  /** Where objects (and the fileX tracking state) are kept. */
+  /** Where objects (`objects/`) and what the APIs remember (`state.json`: tracking records, FinPro reference IDs) are kept. */
   dir: string;
   /** @default 0 (a free port) */
   port?: number;
@@ -31,6 +33,32 @@ export interface Sandbox {
 /** Sandbox-only credentials (they open nothing but this sandbox). */
 export const SANDBOX_FILEX_USER = { username: 'sandbox-user', password: 'sandbox-filex-password' };
 
+/** `<dir>/state.json`: what the APIs remember between runs (the objects are files beside it). */
+interface SavedState {
+  version: 1;
+  filex: FilexState;
+  finproBatches: StoredBatch[];
+}
+
+// Read the previous run's state; a missing file is a first run, an unreadable one is said and set aside.
+async function loadState(file: string, log: (line: string) => void): Promise<SavedState | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const saved = JSON.parse(text) as SavedState;
+    if (saved.version === 1 && Array.isArray(saved.filex?.tracking) && Array.isArray(saved.finproBatches)) return saved;
+  } catch {
+    // fall through
+  }
+  await rename(file, `${file}.unreadable`);
+  log(`${file} could not be read; kept as ${file}.unreadable, starting with no tracking records or batches`);
+  return undefined;
+}
+
 /** Starts the sandbox; resolves once it listens. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const faults = options.faults ?? { reject: [], partial: [], retryAfter: 1 };
@@ -48,6 +76,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     });
   });
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const log = options.log ?? (() => undefined);
+  const stateFile = join(options.dir, 'state.json');
+  const saved = await loadState(stateFile, log);
   const store = await createDirectoryStore({ dir: options.dir, baseUrl });
   const filex = createFilexApp(
     {
@@ -58,11 +89,31 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       presignTtlSeconds: faults.urlTtlSeconds,
       // One feedback file per decision (the guide names none), so none overwrites another.
       feedbackName: (fileName, at) => `FEEDBACK_${at.toISOString().replace(/[-:T]/g, '').slice(0, 14)}_${fileName}.txt`,
+      state: saved?.filex,
     },
     baseUrl,
   );
   if (faults.pollsToVerdict !== undefined) filex.faults.pollsToFinal = faults.pollsToVerdict;
   const finpro = createFinProApp({});
+  for (const b of saved?.finproBatches ?? []) finpro.batches.set(b.referenceId, b);
+
+  // Save after every answered API request, one write at a time, whole (temp file + rename).
+  let saving: Promise<void> = Promise.resolve();
+  let pending = false;
+  const save = () => {
+    if (pending) return;
+    pending = true;
+    saving = saving.then(async () => {
+      pending = false;
+      const state: SavedState = { version: 1, filex: filex.state(), finproBatches: [...finpro.batches.values()] };
+      try {
+        await writeFile(`${stateFile}.tmp`, JSON.stringify(state));
+        await rename(`${stateFile}.tmp`, stateFile);
+      } catch (err) {
+        log(`could not save ${stateFile}: ${(err as Error).message}`);
+      }
+    });
+  };
   const seen = { finpro: 0, filex: 0 };
 
   // Route one request, applying the fault list first.
@@ -70,8 +121,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (faults.slowMs) await new Promise((r) => setTimeout(r, faults.slowMs));
     const path = (req.url ?? '/').split('?')[0];
     if (store.handle(req, res)) return;
+    res.on('close', save);
     const note = (api: string, fault: string | undefined) => {
-      if (fault) options.log?.(`${api} ${req.method} ${path}: injected ${fault === '429' ? `429 (Retry-After: ${faults.retryAfter})` : fault === '5xx' ? '503' : 'a cut mid-body'}`);
+      if (fault) log(`${api} ${req.method} ${path}: injected ${fault === '429' ? `429 (Retry-After: ${faults.retryAfter})` : fault === '5xx' ? '503' : 'a cut mid-body'}`);
     };
     if (path === finpro.uploadPath) {
       const fault = faultForRequest(faults, ++seen.finpro);
@@ -91,7 +143,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       note('fileX', fault);
       if (faults.expireTokenEvery && n % faults.expireTokenEvery === 0) {
         filex.faults.expireTokensNow = true;
-        options.log?.(`fileX ${req.method} ${path}: injected an expired token (401)`);
+        log(`fileX ${req.method} ${path}: injected an expired token (401)`);
       }
     }
     filex.handle(req, res);
@@ -120,6 +172,8 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       finpro.close();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      save();
+      await saving;
     },
   };
 }

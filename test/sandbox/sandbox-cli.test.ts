@@ -119,6 +119,32 @@ describe('batchprep sandbox', () => {
     expect(log).toMatch(/FinPro POST \/fi\/requests\/schedule\/upload\/v3: injected a cut mid-body/);
   });
 
+  it('keeps its state in --dir: a second run knows the first run\'s tracking records, files and reference IDs', async () => {
+    const first = await startCli(['--faults', 'polls=1']);
+    const sub = await cli(['finpro', 'submit', join(root, 'examples', 'consents.csv'), '--reference-id', 'KEPT_1'], first.info.env);
+    expect(sub.code, sub.stderr).toBe(0);
+    const up = await cli(['filex', 'upload', join(root, 'examples', 'consents.csv'), '0001/app1/in', '--wait', '--interval', '1', '--json'], first.info.env);
+    expect(up.code, up.stderr).toBe(0);
+    const trackingId = JSON.parse(up.stdout).trackingId as string;
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    expect(existsSync(join(work, 'state', 'state.json'))).toBe(true);
+
+    const second = await startCli(['--faults', 'polls=1']);
+    expect(second.info.baseUrl).not.toBe('');
+    const track = await cli(['filex', 'track', trackingId, '--json'], second.info.env);
+    expect(track.code, track.stderr).toBe(0);
+    expect(track.stdout).toMatch(/"downstreamStatus":\s*"ACCEPTED"/);
+    expect(track.stdout).toContain(`${second.info.baseUrl}/tracking?id=${trackingId}`);
+    const again = await cli(['finpro', 'submit', join(root, 'examples', 'consents.csv'), '--reference-id', 'KEPT_1'], second.info.env);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/DuplicateReferenceId|already exists/);
+    const arcv = await cli(['filex', 'ls', '0001/app1/in_arcv', '--json'], second.info.env);
+    expect(JSON.parse(arcv.stdout).children.map((c: { name: string }) => c.name)).toEqual([expect.stringMatching(/^\d{14}-consents\.csv$/)]);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
+
   it('a wrong fault list or port starts nothing and exits 2', async () => {
     const bad = await cli(['sandbox', '--dir', join(work, 'never'), '--faults', 'reject=*.bad,explode=1'], {});
     expect(bad.code).toBe(2);

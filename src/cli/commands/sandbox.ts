@@ -62,7 +62,7 @@ export const sandboxCommand: BatchprepCommand<SandboxArgs> = {
   builder: (y) =>
     y
       .option('port', { type: 'number', default: 0, describe: 'Port on 127.0.0.1 for all three APIs (0: a free port)' })
-      .option('dir', { type: 'string', default: 'batchprep-sandbox', describe: 'Directory for the sandbox state (fileX objects: in, in_arcv, out)' })
+      .option('dir', { type: 'string', default: 'batchprep-sandbox', describe: 'Directory for the sandbox state (fileX files in objects/, tracking and FinPro reference IDs in state.json); reused by the next run' })
       .option('faults', { type: 'string', array: true, describe: `Faults to inject, comma-separated: ${FAULTS_SYNTAX}` })
       .option('json', { type: 'boolean', describe: 'Print one JSON object ({baseUrl, dir, env, faults}) instead of export lines' })
       .option('write-env', { type: 'string', describe: 'Also write the export lines to FILE once listening (removed on exit): a readiness signal for scripts' })
@@ -75,8 +75,8 @@ export const sandboxCommand: BatchprepCommand<SandboxArgs> = {
       .example('$0 sandbox --faults reject=*.bad.zip,429-every=5,slow=200ms', 'Rehearse retries and a REJECTED verdict')
       .epilogue(
         `${EMULATED}\n` +
-          'The sandbox credentials open nothing but the sandbox. Stopping it (Ctrl-C, SIGTERM) exits 0; state stays in --dir ' +
-          '(the fileX objects; tracking records and FinPro batches live in memory and start empty on each run).',
+          'The sandbox credentials open nothing but the sandbox. Stopping it (Ctrl-C, SIGTERM) exits 0; its state stays in --dir ' +
+          '(objects/: the fileX files; state.json: tracking records and FinPro reference IDs) and the next run goes on from it.',
       ),
   async run(args, ctx) {
     const faults = faultsFrom(args);

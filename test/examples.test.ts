@@ -66,3 +66,40 @@ describe('schemas/', () => {
     expect(r.stdout.trim()).toBe(pkg.version);
   });
 });
+
+/**
+ * The commands of the README's `batchprep validate` example block, with the output the README
+ * shows for each: `$ npx batchprep ARGS` lines, their stdout lines, and `$ echo $?` with the
+ * exit code of the command before.
+ */
+function readmeValidateExamples(): Array<{ args: string[]; stdout: string[]; code?: number }> {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## `batchprep validate`'));
+  const block = /```sh\n([\s\S]*?)```/.exec(section)![1]!;
+  const out: Array<{ args: string[]; stdout: string[]; code?: number }> = [];
+  let expectCode = false;
+  for (const line of block.split('\n')) {
+    if (line.startsWith('$ npx batchprep ')) {
+      out.push({ args: line.slice('$ npx batchprep '.length).split(/\s+/), stdout: [] });
+      expectCode = false;
+    } else if (line === '$ echo $?') expectCode = true;
+    else if (expectCode && /^\d+$/.test(line)) out.at(-1)!.code = Number(line);
+    else if (line !== '' && !expectCode) out.at(-1)!.stdout.push(line);
+  }
+  return out;
+}
+
+describe("the README's validate examples are true", () => {
+  const examples = readmeValidateExamples();
+  it('the README shows at least three validate runs, with exit codes', () => {
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    expect(examples.filter((e) => e.code !== undefined).length).toBeGreaterThanOrEqual(2);
+  });
+  for (const ex of examples) {
+    it(`batchprep ${ex.args.join(' ')} prints what the README shows`, async () => {
+      const r = await cli(ex.args);
+      expect(r.stdout.trimEnd().split('\n')).toEqual(ex.stdout);
+      expect(r.code).toBe(ex.code ?? 0);
+    });
+  }
+});

@@ -29,7 +29,8 @@ const ctx: CliContext = {
   env: process.env,
   cwd: process.cwd(),
   stderrIsTTY: Boolean(process.stderr.isTTY),
-  color: Boolean(process.stderr.isTTY) && !('NO_COLOR' in process.env),
+  // no-color.org: only a non-empty NO_COLOR turns colour off.
+  color: Boolean(process.stderr.isTTY) && !process.env.NO_COLOR,
   signal: controller.signal,
 };
 

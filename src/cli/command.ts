@@ -7,7 +7,7 @@ export interface BatchprepCommand<A = any> {
   command: string | string[];
   describe: string;
   /** `ctx` and `result` let a parent command `mount` its subcommands (e.g. `filex upload`). */
-  builder: (y: Argv, ctx: CliContext, result: { code: number; debug: boolean }) => Argv<any>;
+  builder: (y: Argv, ctx: CliContext, result: { code: number; debug: boolean; usage?: string }) => Argv<any>;
   run: (args: A, ctx: CliContext) => Promise<number>;
 }
 
@@ -26,8 +26,13 @@ export function restoreStdin(args: Record<string, unknown>): Record<string, unkn
 }
 
 /** Registers a command (and its subcommands) so that its `run` result becomes the exit code. */
-export function mount(y: Argv, cmd: BatchprepCommand, ctx: CliContext, result: { code: number; debug: boolean }): Argv {
-  return y.command(cmd.command, cmd.describe, (yy: Argv) => cmd.builder(yy, ctx, result), async (args: any) => {
+export function mount(y: Argv, cmd: BatchprepCommand, ctx: CliContext, result: { code: number; debug: boolean; usage?: string }): Argv {
+  const name = Array.isArray(cmd.command) ? cmd.command[0]! : cmd.command;
+  return y.command(cmd.command, cmd.describe, (yy: Argv) => {
+    // The innermost command being parsed, for usage messages that name a missing positional.
+    result.usage = result.usage && !result.usage.endsWith(name) ? `${result.usage.split(' ')[0]} ${name}` : name;
+    return cmd.builder(yy, ctx, result);
+  }, async (args: any) => {
     try {
       result.code = await cmd.run(restoreStdin(args), ctx);
     } catch (err) {

@@ -16,11 +16,19 @@ export function addDefaultsOptions<T>(y: Argv<T>) {
     })
     .option('from', { type: 'string', describe: 'Default fiDataRangeFrom (RFC 3339); overrides --global-config', group: 'Defaults (fill empty cells, never override a row):' })
     .option('to', { type: 'string', describe: 'Default fiDataRangeTo (RFC 3339); overrides --global-config', group: 'Defaults (fill empty cells, never override a row):' })
-    .option('config-id', { type: 'string', describe: 'Default configId; overrides --global-config', group: 'Defaults (fill empty cells, never override a row):' });
+    .option('config-id', { type: 'string', describe: 'Default configId; overrides --global-config', group: 'Defaults (fill empty cells, never override a row):' })
+    .option('date-format', DATE_FORMAT_OPTION);
 }
 
+/** `--date-format`, one definition for validate, prepare and finpro submit. */
+export const DATE_FORMAT_OPTION = {
+  choices: ['rfc3339', 'iso8601'] as const,
+  default: 'rfc3339' as const,
+  describe: 'Date-times accepted: rfc3339 (default; the form of every example in the FinPro document) or iso8601 (also 2024-01-01, no offset, 20240101T000000Z; calendar-checked)',
+};
+
 export interface DefaultsArgs {
-  /** --date-format, on the commands that offer it (validate, prepare). */
+  /** --date-format (validate, prepare, finpro submit). */
   dateFormat?: DateFormat;
   globalConfig?: string;
   from?: string;

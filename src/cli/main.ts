@@ -1,12 +1,15 @@
 import yargs from 'yargs';
 import type { Argv } from 'yargs';
-import { ExitCode } from '../errors.js';
+import { ExitCode, isBatchprepError } from '../errors.js';
 import { VERSION } from '../version.js';
 import type { CliContext } from './context.js';
 import { reportFailure } from './fail.js';
 import { type BatchprepCommand, mount, STDIN_TOKEN } from './command.js';
-import { usageError } from './usage.js';
+import { checkMissingValues, checkNumbers, usageError } from './usage.js';
 import { resolveEnvironment } from '../config/environment.js';
+import { redacting } from './output.js';
+import { registerSecretsFromEnv } from '../redact.js';
+import { EXIT_CODES_HELP, COMMON_ENV_HELP } from './help.js';
 
 /**
  * The commands, loaded lazily: only the invoked command's module (and its dependencies,
@@ -25,9 +28,13 @@ const commands: Array<{ name: string; usage: string; describe: string; load: () 
 
 /** Runs the CLI on `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: string[], ctx: CliContext): Promise<number> {
+  // Every byte of text leaves through one redaction point, secrets known before anything runs.
+  registerSecretsFromEnv(ctx.env);
+  // A copy: its env gets the profile and secret files after the command line is checked.
+  ctx = { ...ctx, stdout: redacting(ctx.stdout), stderr: redacting(ctx.stderr) };
+  const rawArgv = argv;
   argv = argv.map((a) => (a === '-' ? STDIN_TOKEN : a));
-  ctx = { ...ctx }; // its env gets the profile and secret files, after the command line is checked
-  const result = { code: ExitCode.Ok as number, debug: argv.includes('--debug') };
+  const result: { code: number; debug: boolean; usage?: string } = { code: ExitCode.Ok as number, debug: argv.includes('--debug') };
   const width = Math.min(100, (ctx.stdout as { columns?: number }).columns ?? 100);
   let parsing: Argv | undefined;
   let y: Argv<any> = yargs(argv)
@@ -39,24 +46,40 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     // After validation, before any handler: profile under the environment, *_FILE secrets read.
     .middleware((async (args: { profile?: string }) => {
       ctx.env = await resolveEnvironment(ctx.env, { profile: args.profile, cwd: ctx.cwd });
+      registerSecretsFromEnv(ctx.env); // secrets read from *_FILE files are masked too
     }) as never)
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'No progress or summary lines on stderr (failures are still shown)', global: true })
+    .option('progress', { type: 'boolean', describe: 'Draw progress (percent and time left when the size is known) even when stderr is not a terminal', global: true })
+    .conflicts('quiet', 'progress')
+    .example('$0 validate consents.csv', 'check a file; exit 0 when FinPro would accept it')
+    .example('$0 prepare consents.csv --out-dir parts', 'split into upload-ready parts with a manifest')
+    .example('$0 finpro submit parts/', 'upload every part of a prepare run')
+    .example('$0 filex upload report.zip 0001/app1/in', 'upload to FINRA fileX; prints the trackingId')
     .strict()
     .demandCommand(1, 'Name a command: validate, prepare, pack, finpro, filex or schema (see --help).')
     .recommendCommands()
     .wrap(width)
     .epilogue(
-      'Exit codes: 0 success, 1 data rejected, 2 usage or local I/O error, 3 remote or transport failure, 4 authentication refused.\n' +
-        'Docs: README.md. Secrets come from the environment (or *_FILE files) only, never from flags or profiles.\n' +
+      `${EXIT_CODES_HELP}\nEnvironment: ${COMMON_ENV_HELP}; each command's --help lists the variables it reads.\n` +
+        'Docs: README.md. Secrets come from the environment (or *_FILE files) only, never from flags or profiles, and are masked in all output.\n' +
         'Profiles: --profile NAME or BATCHPREP_PROFILE picks [profile NAME] in $BATCHPREP_CONFIG_FILE, else $XDG_CONFIG_HOME/batchprep/config, else ~/.config/batchprep/config.',
     )
     .exitProcess(false)
     // Throwing (not recording) is what stops yargs: the command's handler never runs after a
     // usage failure, so a mistyped flag reads, writes and sends nothing.
-    .middleware(((_args: unknown, current: Argv) => {
+    .middleware(((args: Record<string, unknown>, current: Argv) => {
       parsing = current;
+      ctx.quiet = args.quiet === true;
+      ctx.forceProgress = args.progress === true;
+      // yargs turns `--max-errors abc` into NaN: a usage error naming the flag and what was typed.
+      checkNumbers(args, current, rawArgv);
+      checkMissingValues(current, rawArgv);
     }) as never, true)
     .fail((msg, err) => {
-      throw err ?? usageError(msg ?? 'invalid command line', parsing);
+      if (err && isBatchprepError(err)) throw err;
+      // yargs re-wraps an error thrown by a `coerce` (a bad size, number or --report) in a YError.
+      if (err && err.name !== 'YError') throw err;
+      throw usageError(msg ?? err?.message ?? 'invalid command line', parsing, result.usage);
     });
   const invoked = argv.find((a) => !a.startsWith('-'));
   for (const c of commands) {

@@ -41,7 +41,8 @@ function knownOptions(y: Argv | undefined): string[] {
  * yargs' failure message as one coded line: an unknown flag is named with a dash and the
  * nearest valid one; every message ends by pointing at `--help`.
  */
-export function usageError(msg: string, y: Argv | undefined): BatchprepError {
+export function usageError(msg: string, y: Argv | undefined, usage?: string): BatchprepError {
+  msg = msg.replace(/\s*\n\s*/g, ' ').trim();
   // `y` must be the instance of the command being parsed (main.ts keeps it from a middleware
   // that runs before validation): the failure callback's own third argument is not one.
   const unknown = /^Unknown arguments?: (.+)$/.exec(msg);
@@ -59,8 +60,69 @@ export function usageError(msg: string, y: Argv | undefined): BatchprepError {
       })
       .join('; ');
   }
+  const missing = /^Not enough non-option arguments: got (\d+), need at least (\d+)/.exec(text);
+  if (missing && usage) {
+    // Name what is missing from the command's own usage line (`upload <file> <target>`).
+    const required = usage.match(/<[^>]+>/g) ?? [];
+    const absent = required.slice(Number(missing[1]));
+    if (absent.length) text = `missing ${absent.join(' and ')} (usage: batchprep ${usage})`;
+  }
+  const choice = /^Invalid values: Argument: ([\w-]+), Given: (.+), Choices: (.+)$/.exec(text);
+  if (choice) text = `--${choice[1]} ${choice[2]}: expected one of ${choice[3]!.replace(/"/g, '')}`;
+  const conflict = /^Arguments ([\w-]+) and ([\w-]+) are mutually exclusive$/.exec(text);
+  if (conflict) text = `--${conflict[1]} and --${conflict[2]} cannot be used together`;
+  const required = /^Missing required arguments?: (.+)$/.exec(text);
+  if (required) text = `missing required option ${required[1]!.split(', ').map((n) => `--${n}`).join(', ')}`;
   const didYouMean = /^Did you mean (.+)\?$/.exec(text);
   if (didYouMean) text = `unknown command (did you mean ${didYouMean[1]}?)`;
-  text = text.replace(/\s*\n\s*/g, ' ').replace(/[.?]$/, (m) => (m === '?' ? m : ''));
-  return new BatchprepError(ErrorCode.UsageError, `${text}. See --help.`);
+  text = text.replace(/\s*\n\s*/g, ' ').replace(/\s*See --help\.?$/, '').replace(/[.?]$/, (m) => (m === '?' ? m : ''));
+  return new BatchprepError(ErrorCode.UsageError, /--help\)?$/.test(text) ? `${text}.` : `${text}. See --help.`);
+}
+
+/** What the user typed after `--flag` (or in `--flag=value`), for a usage message. */
+function rawValue(argv: readonly string[], flag: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === `--${flag}`) return argv[i + 1];
+    if (a.startsWith(`--${flag}=`)) return a.slice(flag.length + 3);
+  }
+  return undefined;
+}
+
+/**
+ * yargs parses a `type: 'number'` flag given `abc` as NaN and lets the command run: every
+ * such flag is a `UsageError` here, before any handler, naming the flag and the text typed.
+ */
+export function checkNumbers(args: Record<string, unknown>, y: Argv | undefined, argv: readonly string[]): void {
+  const opts = (y as unknown as { getOptions?: () => { number?: string[] } } | undefined)?.getOptions?.();
+  for (const key of opts?.number ?? []) {
+    if (key.length < 2 || /[A-Z]/.test(key)) continue;
+    const v = args[key];
+    const values = Array.isArray(v) ? v : [v];
+    if (values.some((x) => typeof x === 'number' && !Number.isFinite(x))) {
+      const typed = rawValue(argv, key);
+      throw new BatchprepError(ErrorCode.UsageError, `--${key} ${typed === undefined ? 'needs a value' : JSON.stringify(typed)}: expected a number. See --help.`);
+    }
+  }
+}
+
+/**
+ * yargs gives a string flag typed without its value (`--out-dir` at the end, or followed by
+ * another flag) the value '' and runs the command (`--out-dir ''` is the current directory):
+ * a `UsageError` here instead.
+ */
+export function checkMissingValues(y: Argv | undefined, argv: readonly string[]): void {
+  const opts = (y as unknown as { getOptions?: () => { string?: string[]; choices?: Record<string, unknown>; alias?: Record<string, string[]> } } | undefined)?.getOptions?.();
+  if (!opts) return;
+  for (const key of new Set([...(opts.string ?? []), ...Object.keys(opts.choices ?? {})])) {
+    if (key.length < 2 || /[A-Z]/.test(key)) continue;
+    const names = [key, ...(opts.alias?.[key] ?? [])].filter((n) => !/[A-Z]/.test(n));
+    for (const n of names) {
+      const flag = n.length === 1 ? `-${n}` : `--${n}`;
+      const i = argv.indexOf(flag);
+      if (i >= 0 && (i === argv.length - 1 || /^--?[A-Za-z]/.test(argv[i + 1]!))) {
+        throw new BatchprepError(ErrorCode.UsageError, `${flag} needs a value. See --help.`);
+      }
+    }
+  }
 }

@@ -6,7 +6,11 @@ import { BatchprepError, ErrorCode, fromFsError, throwIfAborted } from '../error
 import { fileNameProblem, sanitizeFileName, splitExtension } from '../core/file-name.js';
 import { openAtomicOutput } from '../fs/atomic-output.js';
 import { isBlankRecord, splitCsvRecords, withLineEnd } from './csv-row-splitter.js';
-import { deflateBound, ZipWriter } from './zip-writer.js';
+import { deflateBound } from './zip-writer.js';
+import { ParallelZipWriter } from './zip-parallel.js';
+
+/** The zip writer pack uses (archiver's `ZipWriter` is its differential reference). */
+type ZipWriter = ParallelZipWriter;
 
 import { FILEX_MAX_BYTES } from '../core/filex-rules.js';
 import type { PackArchiveDoc, PackEntryDoc, PackManifestDoc } from '../core/manifests.js';
@@ -213,7 +217,7 @@ interface WriteContext {
 
 /** Writes one archive from `start` while its bound stays within `budget`; returns where it stopped. */
 async function writeArchive(items: Item[], start: Position, path: string, budget: number, ctx: WriteContext): Promise<ArchiveResult> {
-  const zip = new ZipWriter(path, { level: ctx.level, forceZip64: ctx.forceZip64 });
+  const zip = new ParallelZipWriter(path, { level: ctx.level, forceZip64: ctx.forceZip64 });
   const entries: PackEntry[] = [];
   const pos: Position = { ...start };
   let alone = false;

@@ -67,8 +67,8 @@ function fileLine(f: FileReport, p: Palette): string {
   const api =
     f.apiErrorCode !== null
       ? `; the server would answer ${f.apiErrorCode}`
-      : f.valid
-        ? ''
+      : f.valid || f.format === null
+        ? '' // valid, or never read (FileNotFound, IoError): no verdict on rows
         : "; the rows break the documented rules (the service's answer to such rows is not documented)";
   return `${p.bold(printable(displayName(f.file)))}: ${verdict} — ${counts}${api}`;
 }

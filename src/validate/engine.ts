@@ -5,7 +5,8 @@ import type { GlobalDefaults } from '../core/defaults.js';
 import type { DateFormat } from '../core/datetime.js';
 import { clipValue, FILE_LEVEL_CODES, IssueCode, UNPARSEABLE_CODES, type ApiErrorCode, type FileFormat, type FileReport, type Issue } from '../core/issues.js';
 import { RowChecker } from '../core/row-rules.js';
-import { JsonRowReader, type JsonRow } from './json-rows.js';
+import type { JsonRow } from './json-rows.js';
+import { FastJsonRowReader } from './json-fast.js';
 import { decideFormat, type FormatDecision } from './sniff.js';
 import { Utf8Decoder } from './utf8.js';
 import type { RowResult } from './faces.js';
@@ -76,7 +77,7 @@ export class ValidationEngine {
   private decoder: Utf8Decoder | undefined;
   private csv: CsvScanner | undefined;
   private layout: CsvLayout | undefined;
-  private json: JsonRowReader | undefined;
+  private json: FastJsonRowReader | undefined;
   private readonly checker: RowChecker;
   private readonly warning: 'warning' | 'error';
   /** Issues of the row being checked, when rows are wanted. */
@@ -199,13 +200,15 @@ export class ValidationEngine {
         this.options.maxRecordLength,
       );
     } else {
-      this.json = new JsonRowReader(
+      this.json = new FastJsonRowReader(
         {
           row: (row) => this.jsonRow(row),
           fileIssue: (issue) => {
             if (issue.code === IssueCode.MalformedJson) this.stopped = true;
             this.add(issue);
           },
+          // Validate only (no rows wanted): clean rows are checked in place, as CSV lines are.
+          plainRow: this.onRow || this.options.fastPath === false ? undefined : (s, a, b, c, d, e, f, g, h, row, line) => this.checker.fastCheck(s, a, b, c, d, e, f, g, h, row, line, this.sink),
         },
         this.options.maxRecordLength,
         this.warning,

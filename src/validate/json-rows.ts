@@ -109,6 +109,19 @@ export class JsonRowReader {
     }
   }
 
+  /**
+   * Continues where the fast reader (json-fast.ts) left the rows array: `prime` puts the
+   * tokenizer in the same state (its tokens are dropped), then reading goes on at `line`
+   * after `rows` rows, inside the array or (`done`) after it.
+   */
+  resume(prime: string, line: number, rows: number, done: boolean): void {
+    this.tokenize(prime + LINE_PAD);
+    this.sawToken = true;
+    this.mode = done ? 'after' : 'rows';
+    this.rowCount = rows;
+    this.line = line;
+  }
+
   /** Ends the input: unfinished JSON is a syntax error, a missing `consents_list` a shape error. */
   end(): void {
     if (this.stopped) return;

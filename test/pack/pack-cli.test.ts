@@ -86,8 +86,8 @@ describe('batchprep pack', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('InputTooLarge');
     expect(r.stderr).toContain('only CSV files can be split');
-    // A failure leaves no new out-dir behind (src/fs/atomic-output.ts removes what it created).
-    expect(await readdir(join(dir, 'z4')).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
+    // A failed run leaves no new, empty out-dir behind (issue 8 point 9).
+    await expect(readdir(join(dir, 'z4'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('exits 2 when the out dir cannot be written', async () => {

@@ -62,8 +62,8 @@ describe('batchprep prepare', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('InvalidConsentId');
     expect(r.stderr).toContain('nothing was written');
-    // Not even the out-dir: a failure removes the directory it created.
-    expect(await readdir(join(dir, 'o3')).catch((e: NodeJS.ErrnoException) => e.code)).toBe('ENOENT');
+    // A failed run leaves no new, empty out-dir behind (issue 8 point 9).
+    await expect(readdir(join(dir, 'o3'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
   it('with --reject-file writes the valid rows and the rejected ones with their issues', async () => {

@@ -23,7 +23,7 @@ export function commonOptions<T>(y: Argv<T>): Argv<T & CommonArgs> {
     .option('json', { type: 'boolean', describe: 'Print one JSON document on stdout instead of text' })
     .option('retries', { type: 'number', default: 4, describe: 'Retries after the first attempt for network errors, 429 and 5xx' })
     .option('retry-max-time', { type: 'number', default: 60, describe: 'Seconds all attempts and waits may take together (a deadline: it also stops the attempt in flight)' })
-    .option('timeout', { type: 'number', default: 30, describe: 'Seconds an attempt may go without a byte moving either way before it fails (Timeout)' })
+    .option('timeout', { type: 'number', describe: 'Seconds an attempt may go without a byte moving either way before it fails (Timeout) (default: 30; in filex upload and track this is --request-timeout)' })
     .option('ca-file', { type: 'string', describe: 'PEM file of extra CA certificates to trust, e.g. a corporate TLS-inspection CA (default: $BATCHPREP_CA_FILE)' }) as Argv<T & CommonArgs>;
 }
 
@@ -44,26 +44,23 @@ export function clientFor(args: CommonArgs, ctx: CliContext): FilexClient {
   return filexClientFromEnv(ctx.env, { retries: args.retries, retryMaxTimeMs: args['retry-max-time'] * 1000 });
 }
 
-/** `8388608`, `8MiB`, `8M`, `512KiB` → bytes; anything else is an InvalidOption. */
-export function parseSize(raw: string | number, flag: string): number {
-  if (typeof raw === 'number') return raw;
-  const m = /^(\d+(?:\.\d+)?)\s*(B|K|KB|KiB|M|MB|MiB|G|GB|GiB)?$/i.exec(raw.trim());
-  if (!m) throw new BatchprepError(ErrorCode.InvalidOption, `${flag} '${raw}': expected bytes or a size like 8MiB`);
-  const unit = (m[2] ?? 'B').toLowerCase();
-  const mult = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('g') ? 1024 ** 3 : 1;
-  return Math.round(Number(m[1]) * mult);
-}
+/** The CLI's one size parser (src/cli/size.ts): `8388608`, `8MiB`, `8M`, `8MB` (= 8,000,000). */
+export { parseSize } from '../size.js';
 
 /** Writes one JSON document (one line) on stdout. */
 export function printJson(ctx: CliContext, value: unknown): void {
   ctx.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-/** Pads columns for a plain-text table. */
+/** Pads columns for a plain-text table; server-supplied cells have their control characters escaped (printable). */
 export function table(rows: string[][]): string {
+  rows = rows.map((r) => r.map((c) => printable(String(c))));
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
   return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n') + '\n';
 }
 
 export { humanBytes } from '../progress.js';
+/** Escapes C0/C1/DEL (and line-breaking) characters of server-supplied strings visibly. */
+export { printable } from '../../report/shared.js';
+import { printable } from '../../report/shared.js';

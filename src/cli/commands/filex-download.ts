@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { BatchprepCommand } from '../command.js';
+import { EXIT_CODES_HELP, FILEX_ENV_HELP } from '../help.js';
 import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 import { downloadArchived, downloadFromFilex } from '../../submit/filex/api.js';
 import type { DownloadResult } from '../../submit/filex/download.js';
@@ -95,7 +96,8 @@ export const filexDownloadCommand: BatchprepCommand<DownloadArgs> = {
       .example('$0 filex download 0001/app1/out/feedback.txt -o ./in-box/', 'one file')
       .example('$0 filex download 0001/app1/out/feedback.txt -o -', 'one file to stdout')
       .example('$0 filex download 0001/app1/out --all -o ./mirror --via s3', 'the whole space over S3 Direct')
-      .example('$0 filex download --tracking d3caf6d8-34a4-4b83-9b63-b20dc0552861 -o ./sent/', 'the archived copy of an upload'),
+      .example('$0 filex download --tracking d3caf6d8-34a4-4b83-9b63-b20dc0552861 -o ./sent/', 'the archived copy of an upload')
+      .epilogue(`${FILEX_ENV_HELP}\n${EXIT_CODES_HELP}`),
   run: async (args, ctx) => {
     if (args.tracking !== undefined && (args.path !== undefined || args.all)) throw new BatchprepError(ErrorCode.UsageError, '--tracking replaces the path: give one or the other (and no --all)');
     if (args.tracking === undefined && !args.path) throw new BatchprepError(ErrorCode.UsageError, 'give org/app/space/file, org/app/space with --all, or --tracking ID');

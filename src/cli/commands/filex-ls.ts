@@ -5,7 +5,8 @@ import { TRANSPORTS } from '../../submit/filex/transports/registry.js';
 import type { Via } from '../../submit/filex/transports/transport.js';
 import { say } from '../context.js';
 import { sftpFlags, transportNeeds, type SftpArgs } from './filex-upload.js';
-import { commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
+import { commonOptions, printable, printJson, table, type CommonArgs } from './filex-common.js';
+import { EXIT_CODES_HELP, FILEX_ENV_HELP } from '../help.js';
 
 interface LsArgs extends CommonArgs, SftpArgs {
   path?: string;
@@ -38,7 +39,8 @@ export const filexLsCommand: BatchprepCommand<LsArgs> = {
       .option('s3-endpoint', { type: 'string', describe: 'S3 endpoint override, path-style (env FILEX_S3_ENDPOINT)' })
       .positional('path', { type: 'string', describe: 'org, org/app or org/app/space (empty: every org you may act for, your own and OBO profile orgs)' })
       .example('$0 filex ls 0001/app1/out', 'files in the out space')
-      .example('$0 filex ls 0001/app1 --json', 'the sub-spaces document as JSON'),
+      .example('$0 filex ls 0001/app1 --json', 'the sub-spaces document as JSON')
+      .epilogue(`${FILEX_ENV_HELP}\n${EXIT_CODES_HELP}`),
   run: async (args, ctx) => {
     const { client, sftp } = await transportNeeds(args, ctx);
     const doc: FilexEntry = await listFilex(client, args.path ?? '', { via: args.via, sftp, endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal });
@@ -47,7 +49,8 @@ export const filexLsCommand: BatchprepCommand<LsArgs> = {
       return 0;
     }
     const w = doc.metadata?.writable;
-    say(ctx, `${doc.name} (${doc.type ?? 'DIR'}${w === undefined ? '' : w ? ', writable' : ', read-only'}): ${(doc.children ?? []).length} entries`);
+    const n = (doc.children ?? []).length;
+    say(ctx, `${printable(String(doc.name))} (${printable(String(doc.type ?? 'DIR'))}${w === undefined ? '' : w ? ', writable' : ', read-only'}): ${n} ${n === 1 ? 'entry' : 'entries'}`);
     ctx.stdout.write(table(entryRows(doc)));
     return 0;
   },

@@ -3,7 +3,8 @@ import { BatchprepError, ErrorCode } from '../../errors.js';
 import type { TrackingRecord } from '../../submit/filex/client.js';
 import { checkTrackingId, listSubmissions, trackOne, waitForTracking } from '../../submit/filex/track.js';
 import { say } from '../context.js';
-import { clientFor, commonOptions, printJson, table, type CommonArgs } from './filex-common.js';
+import { clientFor, commonOptions, printable, printJson, table, type CommonArgs } from './filex-common.js';
+import { EXIT_CODES_HELP, FILEX_ENV_HELP } from '../help.js';
 
 interface TrackArgs extends CommonArgs {
   id?: string;
@@ -23,7 +24,7 @@ function rows(list: TrackingRecord[]): string[][] {
 }
 
 function summary(r: TrackingRecord): string {
-  return `${r.trackingId} ${r.fileName ?? ''}: ${r.status ?? 'unknown'}${r.downstreamStatus ? ` / ${r.downstreamStatus}` : ''}`;
+  return printable(`${r.trackingId} ${r.fileName ?? ''}: ${r.status ?? 'unknown'}${r.downstreamStatus ? ` / ${r.downstreamStatus}` : ''}`);
 }
 
 export const filexTrackCommand: BatchprepCommand<TrackArgs> = {
@@ -41,7 +42,9 @@ export const filexTrackCommand: BatchprepCommand<TrackArgs> = {
       .option('app', { type: 'string', describe: 'Without an ID: only this application' })
       .example('$0 filex track --status REJECTED --since 2025-08-01', 'rejected submissions since August')
       .option('request-timeout', { type: 'number', default: 30, describe: 'Seconds one request may go without a byte moving (what --timeout is in the other commands)' })
-      .example('$0 filex track d3caf6d8-34a4-4b83-9b63-b20dc0552861 --wait --interval 30', 'wait for the verdict'),
+      .example('$0 filex track d3caf6d8-34a4-4b83-9b63-b20dc0552861 --wait --interval 30', 'wait for the verdict')
+      .example('$0 filex track', 'every upload of the last 90 days')
+      .epilogue(`REJECTED or PARTIALLY_REJECTED exits 1, with or without --wait.\n${FILEX_ENV_HELP}\n${EXIT_CODES_HELP}`),
   run: async (args, ctx) => {
     if (!(args.interval > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--interval ${args.interval}: must be a positive number of seconds`);
     if (!(args.timeout > 0)) throw new BatchprepError(ErrorCode.InvalidOption, `--timeout ${args.timeout}: must be a positive number of seconds`);
@@ -56,7 +59,7 @@ export const filexTrackCommand: BatchprepCommand<TrackArgs> = {
       const list = await listSubmissions(client, { status: args.status, since, name: args.name, app: args.app }, ctx.signal);
       if (args.json) printJson(ctx, list);
       else ctx.stdout.write(table(rows(list)));
-      say(ctx, `${list.length} submission(s) in the last 90 days`);
+      say(ctx, `${list.length} ${list.length === 1 ? 'submission' : 'submissions'} in the last 90 days`);
       return 0;
     }
     let rec: TrackingRecord;
@@ -77,9 +80,10 @@ export const filexTrackCommand: BatchprepCommand<TrackArgs> = {
       say(ctx, summary(rec));
     }
     if (args.json) printJson(ctx, rec);
-    else ctx.stdout.write(`${rec.downstreamStatus ?? rec.status ?? ''}\n`);
-    if (args.wait && rec.downstreamStatus !== 'ACCEPTED') {
-      throw new BatchprepError(ErrorCode.Rejected, `${rec.fileName ?? args.id} was ${rec.downstreamStatus} by FINRA (tracking ${args.id}); download the feedback from the out space`);
+    else ctx.stdout.write(`${printable(String(rec.downstreamStatus ?? rec.status ?? ''))}\n`);
+    // A rejection exits 1 in every mode; with --wait anything but ACCEPTED is one.
+    if ((args.wait && rec.downstreamStatus !== 'ACCEPTED') || rec.downstreamStatus === 'REJECTED' || rec.downstreamStatus === 'PARTIALLY_REJECTED') {
+      throw new BatchprepError(ErrorCode.Rejected, `${printable(String(rec.fileName ?? args.id))} was ${printable(String(rec.downstreamStatus))} by FINRA (tracking ${args.id}); download the feedback from the out space`);
     }
     return 0;
   },

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { BatchprepCommand } from '../command.js';
+import { EXIT_CODES_HELP, FILEX_ENV_HELP } from '../help.js';
 import { BatchprepError, ErrorCode } from '../../errors.js';
 import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { checkFileName, parseFilexPath, FILE_NAME } from '../../submit/filex/names.js';
@@ -12,7 +13,7 @@ import { loadTransport, TRANSPORTS } from '../../submit/filex/transports/registr
 import type { Via } from '../../submit/filex/transports/transport.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_PART_SIZE } from '../../submit/filex/transports/s3-options.js';
 import { createProgress } from '../progress.js';
-import { say, type CliContext } from '../context.js';
+import { hintIfStdinIdle, say, type CliContext } from '../context.js';
 import type { SftpOptions } from '../../submit/filex/transports/sftp-options.js';
 import type { FilexClient } from '../../submit/filex/client.js';
 import { clientFor, networkFor, commonOptions, humanBytes, parseSize, printJson, type CommonArgs } from './filex-common.js';
@@ -107,7 +108,8 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
       .example('$0 filex upload report.zip 0001/app1/in', 'REST upload; prints the trackingId')
       .example('$0 filex upload report.zip 0001/app1/in --via s3 --wait --interval 30', 'upload, then wait for ACCEPTED (0) or REJECTED (1)')
       .example('$0 filex upload big.zip 0001/app1/in --via s3 --part-size 16MiB --concurrency 8 --resume', 'S3 multipart, resumable')
-      .example('$0 filex upload report.zip 0001/app1/in --via sftp --sftp-host sftp.example', 'SFTP'),
+      .example('$0 filex upload report.zip 0001/app1/in --via sftp --sftp-host sftp.example', 'SFTP')
+      .epilogue(`${FILEX_ENV_HELP}\n${EXIT_CODES_HELP}`),
   run: async (args, ctx) => {
     const space = parseFilexPath(args.target, 3, 3, 'org/app/space (e.g. 0001/app1/in)');
     // yargs hands a lone '-' positional over as ''.
@@ -127,7 +129,8 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
     const { client, sftp } = await transportNeeds(args, ctx, Boolean(args.wait || (ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD)));
     if (fromStdin && args.resume) throw new BatchprepError(ErrorCode.UsageError, '--resume needs a file on disk, not stdin');
     // stdin has no size: spool it to a private temp file first so Content-Length is known.
-    const spool = fromStdin ? await spoolToTempFile(ctx.stdin, { signal: ctx.signal }) : undefined;
+    const cancelHint = fromStdin ? hintIfStdinIdle(ctx, 'the file to upload') : () => undefined;
+    const spool = fromStdin ? await spoolToTempFile(ctx.stdin, { signal: ctx.signal }).finally(cancelHint) : undefined;
     try {
       // Readable, a regular file, within the transport's limits: all before fileX is asked for anything.
       const src = await openSource(spool ? spool.path : resolve(ctx.cwd, args.file));

@@ -4,6 +4,7 @@ import { filexLsCommand } from './filex-ls.js';
 import { filexUploadCommand } from './filex-upload.js';
 import { filexDownloadCommand } from './filex-download.js';
 import { filexTrackCommand } from './filex-track.js';
+import { EXIT_CODES_HELP, FILEX_ENV_HELP } from '../help.js';
 
 /** `batchprep filex ls|upload|download|track`: each subcommand's run result is the exit code (via `mount`). */
 export const filexCommand: BatchprepCommand = {
@@ -13,11 +14,10 @@ export const filexCommand: BatchprepCommand = {
     for (const sub of [filexLsCommand, filexUploadCommand, filexDownloadCommand, filexTrackCommand]) mount(y, sub, ctx, result);
     return y
       .demandCommand(1, 'Name a filex command: ls, upload, download or track (see batchprep filex --help).')
-      .epilogue(
-        'Environment: FILEX_USERNAME, FILEX_PASSWORD (secret), FILEX_BASE_URL, FIP_TOKEN_URL, FILEX_S3_ENDPOINT, ' +
-          'FILEX_SFTP_HOST, FILEX_SFTP_PORT, FILEX_SFTP_USER, FILEX_SFTP_KEY_FILE.\n' +
-          'Exit codes: 0 ok, 1 rejected by FINRA, 2 usage/local, 3 remote/transport, 4 auth refused.',
-      );
+      .example('$0 filex ls 0001/app1/out', 'list a space')
+      .example('$0 filex upload report.zip 0001/app1/in', 'upload; prints the trackingId')
+      .example('$0 filex track TRACKING_ID --wait', 'wait for FINRA to accept (exit 0) or reject (exit 1)')
+      .epilogue(`${FILEX_ENV_HELP}\n${EXIT_CODES_HELP}`);
   },
   run: async () => {
     throw new BatchprepError(ErrorCode.UsageError, 'name a filex command: ls, upload, download or track');

@@ -3,7 +3,9 @@ import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { BatchprepCommand } from '../command.js';
 import type { CliContext } from '../context.js';
-import { say } from '../context.js';
+import { hintIfStdinIdle, say, warn } from '../context.js';
+import { generateReferenceId } from '../../submit/finpro/reference-id.js';
+import { EXIT_CODES_HELP, FINPRO_ENV_HELP } from '../help.js';
 import { reportFailure } from '../fail.js';
 import { createProgress } from '../progress.js';
 import { BatchprepError, ErrorCode, ExitCode, isBatchprepError } from '../../errors.js';
@@ -19,9 +21,11 @@ import { checkPositive, checkRetries } from '../../submit/http/retry.js';
 import type { ManifestPartResult } from '../../submit/finpro/manifest-submit.js';
 import type { GlobalDefaults } from '../../core/defaults.js';
 import { addDefaultsOptions, readDefaults } from '../defaults-options.js';
+import type { DateFormat } from '../../core/datetime.js';
 
 export interface FinProSubmitArgs {
-  file: string;
+  file?: string;
+  dateFormat?: DateFormat;
   endpoint?: string;
   referenceId?: string;
   name?: string;
@@ -40,7 +44,7 @@ export interface FinProSubmitArgs {
   configId?: string;
 }
 
-/** The single default flags the user gave, sent as their own form fields (SPEC section 5). */
+/** The single default flags the user gave, sent as their own form fields. */
 function singleDefaults(args: FinProSubmitArgs): GlobalDefaults | undefined {
   const single: GlobalDefaults = {};
   if (args.from !== undefined) single.fiDataRangeFrom = args.from;
@@ -53,7 +57,7 @@ function singleDefaults(args: FinProSubmitArgs): GlobalDefaults | undefined {
 export function addSubmitOptions(y: Argv): Argv {
   return addDefaultsOptions(
     y
-      .positional('file', { type: 'string', describe: "Consent file (.csv/.json), '-' for stdin, or a prepare output DIR / its manifest.json" })
+      .positional('file', { type: 'string', describe: "Consent file (.csv/.json), '-' or none for stdin, or a prepare output DIR / its manifest.json" })
       .option('endpoint', { type: 'string', describe: 'FinPro base URL (default: $FINPRO_BASE_URL); https, or http for loopback only' })
       .option('reference-id', { type: 'string', describe: 'Batch reference ID, 5-60 of [A-Za-z0-9_-] (default: generated bp-<utc>-<hex>)' })
       .option('name', { type: 'string', describe: "File name sent to the server (default: the file's name; stdin.csv/stdin.json for stdin)" })
@@ -81,11 +85,12 @@ export function issueLines(report: FileReport, shownName: string, limit = 20): s
   return lines;
 }
 
-/** The `--json` failure object of SPEC section 5. */
-function errorJson(err: BatchprepError) {
+/** The `--json` failure object (README, finpro submit); `referenceId` says what to check or re-run with. */
+function errorJson(err: BatchprepError, referenceId: string | null) {
   return {
     // SPEC section 5: a rejection shows the server's own errorCode, even one we do not know.
     code: err.code === ErrorCode.Rejected && err.serverCode ? err.serverCode : err.code,
+    referenceId,
     status: err.status ?? null,
     message: redact(err.message),
     txnid: err.txnid ?? null,
@@ -93,7 +98,7 @@ function errorJson(err: BatchprepError) {
   };
 }
 
-/** The `--json` success object of SPEC section 5 (exactly these keys). */
+/** The `--json` success object (exactly these keys). */
 function successJson(r: Pick<FinProSubmitResult, 'referenceId' | 'batchId' | 'status' | 'storageType' | 'txnid' | 'attempts' | 'duplicateOnRetry'>) {
   return {
     referenceId: r.referenceId,
@@ -118,15 +123,42 @@ function successLine(shown: string, r: Pick<FinProSubmitResult, 'referenceId' | 
   return `finpro: ${step}submitted ${shown} as ${r.referenceId}: batch ${r.batchId}, ${r.status ?? 'accepted'} (txnid ${r.txnid ?? '-'}, ${plural(r.attempts, 'attempt')})`;
 }
 
-/** Prints a failure: issue lines for a validation failure, the coded line on stderr, the JSON object on stdout. */
-function fail(err: unknown, args: FinProSubmitArgs, ctx: CliContext, shown: string): number {
+/** How far the upload got: what a failure or Ctrl-C must tell the user. */
+interface SendState {
+  referenceId: string | null;
+  /** File bytes sent in the attempt that got furthest, and the file's size. */
+  sent: number;
+  total?: number;
+  /** Some attempt sent the whole file: FinPro may have stored the batch. */
+  fullySent: boolean;
+}
+
+/** The line after a failure that says what happened to the batch, so the user can check or re-run with the same ID. */
+function sendStateLine(state: SendState): string | undefined {
+  if (!state.referenceId) return undefined;
+  const id = state.referenceId;
+  if (state.fullySent) {
+    return `finpro: reference ID ${id}: the whole file was sent, so FinPro may have stored the batch; check with FinPro, or re-run with --reference-id ${id} (a stored batch answers 409 DuplicateReferenceId, nothing is stored twice)`;
+  }
+  if (state.sent > 0) {
+    return `finpro: reference ID ${id}: the file was not fully sent (${state.sent} of ${state.total ?? '?'} bytes), so FinPro did not store it; re-run with --reference-id ${id}`;
+  }
+  return `finpro: reference ID ${id}: nothing was sent`;
+}
+
+/** Prints a failure: issue lines for a validation failure, the coded line on stderr, what was sent, the JSON object on stdout. */
+function fail(err: unknown, args: FinProSubmitArgs, ctx: CliContext, shown: string, state: SendState = { referenceId: null, sent: 0, fullySent: false }): number {
   if (isBatchprepError(err) && err.code === ErrorCode.ValidationFailed && err.errorDetails) {
-    for (const line of issueLines(err.errorDetails as FileReport, shown)) say(ctx, redact(line));
+    for (const line of issueLines(err.errorDetails as FileReport, shown)) warn(ctx, line);
   }
   const code = reportFailure(err, ctx, Boolean(args.debug));
+  // Said when it matters: something was sent, or the user interrupted (and may wonder).
+  const interrupted = isBatchprepError(err) && err.code === ErrorCode.Aborted;
+  const line = state.sent > 0 || state.fullySent || interrupted ? sendStateLine(state) : undefined;
+  if (line) warn(ctx, line);
   if (args.json) {
     const e = isBatchprepError(err) ? err : new BatchprepError(ErrorCode.IoError, String((err as Error)?.message ?? err));
-    ctx.stdout.write(`${JSON.stringify({ error: errorJson(e), attempts: e.attempts ?? 0 })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ error: errorJson(e, state.referenceId), attempts: e.attempts ?? 0, bodySent: state.fullySent })}\n`);
   }
   return code;
 }
@@ -169,6 +201,7 @@ async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<Su
     singleFields: singleDefaults(args),
     validate: args.validate,
     strict: args.strict,
+    dateFormat: args.dateFormat,
     timeoutMs: args.timeout * 1000,
     retries: args.retries,
     retryMaxTimeMs: args.retryMaxTime * 1000,
@@ -182,31 +215,46 @@ async function buildOptions(args: FinProSubmitArgs, ctx: CliContext): Promise<Su
 
 /** One file (or stdin): validate, upload, print one line and, with --json, one object. */
 async function submitOne(args: FinProSubmitArgs, ctx: CliContext, options: SubmitToFinProOptions): Promise<number> {
-  const stdin = args.file === '-';
-  const shown = stdin ? '-' : args.file;
+  const file = args.file ?? '-';
+  const stdin = file === '-';
+  const shown = stdin ? '-' : file;
+  // The reference ID is fixed before anything is sent, so a failure or Ctrl-C can name it.
+  const state: SendState = { referenceId: args.referenceId ?? generateReferenceId(), sent: 0, fullySent: false };
+  const cancelHint = stdin ? hintIfStdinIdle(ctx, 'a consent file') : () => undefined;
   try {
     const progress = createProgress(ctx, 'finpro: uploading');
     let result: FinProSubmitResult;
     try {
-      result = await submitToFinPro(stdin ? ctx.stdin : resolve(ctx.cwd, args.file), {
+      result = await submitToFinPro(stdin ? ctx.stdin : resolve(ctx.cwd, file), {
         ...options,
+        referenceId: state.referenceId!,
         onValidated: (report) => {
-          for (const line of issueLines(report, shown)) say(ctx, redact(line));
+          cancelHint();
+          for (const line of issueLines(report, shown)) warn(ctx, line);
         },
-        onProgress: (sent, total) => progress.update(sent, total),
+        onProgress: (sent, total) => {
+          cancelHint();
+          state.sent = Math.max(state.sent, sent);
+          state.total = total;
+          if (sent >= total) state.fullySent = true;
+          progress.update(sent, total);
+        },
         onRetry: (info) => {
           progress.done();
           options.onRetry?.(info);
         },
       });
     } finally {
+      cancelHint();
       progress.done();
     }
-    say(ctx, redact(successLine(stdin ? 'stdin' : shown, result)));
+    say(ctx, successLine(stdin ? 'stdin' : shown, result));
     if (args.json) ctx.stdout.write(`${JSON.stringify(successJson(result))}\n`);
     return ExitCode.Ok;
   } catch (err) {
-    return fail(err, args, ctx, shown);
+    // A reference ID the library refused (InvalidReferenceId) is not one to re-run with.
+    if (isBatchprepError(err) && err.code === ErrorCode.InvalidReferenceId) state.referenceId = null;
+    return fail(err, args, ctx, shown, state);
   }
 }
 
@@ -215,14 +263,14 @@ async function submitParts(args: FinProSubmitArgs, ctx: CliContext, options: Sub
   if (args.referenceId !== undefined || args.name !== undefined) {
     throw new BatchprepError(ErrorCode.UsageError, '--reference-id and --name do not apply to a manifest: each part has its own reference ID (set at prepare time with --reference-id)');
   }
-  const result = await submitManifest(resolve(ctx.cwd, args.file), {
+  const result = await submitManifest(resolve(ctx.cwd, args.file!), {
     ...options,
     onPart: (part: ManifestPartResult, i, total) => {
       const n = `[${i + 1}/${total}]`;
       if (part.outcome === 'skipped') say(ctx, `finpro: ${n} ${part.file}: already submitted as ${part.referenceId} (batch ${part.batchId ?? '-'}), skipped`);
-      else if (part.outcome === 'submitted') say(ctx, redact(successLine(part.file, part, `${n} `)));
+      else if (part.outcome === 'submitted') say(ctx, successLine(part.file, part, `${n} `));
       else if (part.error?.code === ErrorCode.ValidationFailed && part.error.errorDetails) {
-        for (const line of issueLines(part.error.errorDetails as FileReport, part.file)) say(ctx, redact(line));
+        for (const line of issueLines(part.error.errorDetails as FileReport, part.file)) warn(ctx, line);
       }
     },
   });
@@ -232,7 +280,7 @@ async function submitParts(args: FinProSubmitArgs, ctx: CliContext, options: Sub
       file: p.file,
       outcome: p.outcome,
       ...successJson(p),
-      ...(p.error ? { error: errorJson(p.error) } : {}),
+      ...(p.error ? { error: errorJson(p.error, p.referenceId) } : {}),
     })),
     submitted: result.submitted,
     skipped: result.skipped,
@@ -240,7 +288,7 @@ async function submitParts(args: FinProSubmitArgs, ctx: CliContext, options: Sub
   if (result.error) {
     const code = reportFailure(result.error, ctx, Boolean(args.debug));
     const failed = result.parts.find((p) => p.outcome === 'failed');
-    say(ctx, `finpro: stopped at ${failed?.file ?? 'a part'}; landed ${landed.length} of ${result.parts.length} parts: ${landed.map((p) => `${p.file} (${p.referenceId})`).join(', ') || 'none'}. Fix the problem and run the same command again: landed parts are skipped`);
+    warn(ctx, `finpro: stopped at ${failed ? `${failed.file} (reference ID ${failed.referenceId})` : 'a part'}; landed ${landed.length} of ${result.parts.length} parts: ${landed.map((p) => `${p.file} (${p.referenceId})`).join(', ') || 'none'}. Fix the problem and run the same command again: landed parts are skipped`);
     if (args.json) ctx.stdout.write(`${JSON.stringify(json)}\n`);
     return code;
   }
@@ -250,24 +298,27 @@ async function submitParts(args: FinProSubmitArgs, ctx: CliContext, options: Sub
 }
 
 export const finproSubmitCommand: BatchprepCommand<FinProSubmitArgs> = {
-  command: 'submit <file>',
+  command: 'submit [file]',
   describe: 'Upload a consent file (or every part of a prepare manifest) to the FinPro File Upload API',
   builder: (y) =>
-    addSubmitOptions(y).epilogue(
-      'Credentials from the environment: FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET (or FINPRO_CLIENT_SECRET_FILE), FINPRO_APP_ID, FINPRO_ORG_ID; base URL from FINPRO_BASE_URL or --endpoint.\n' +
-        'Settings the FinPro document leaves open (defaults; check your onboarding pack): FINPRO_UPLOAD_URL (default: base URL + /fi/requests/schedule/upload/v3), ' +
-        'FINPRO_HEADER_CLIENT_ID (client_id), FINPRO_HEADER_CLIENT_SECRET (client_secret), FINPRO_HEADER_APP_ID (appIdentifier), FINPRO_HEADER_ORG_ID (organisationId), FINPRO_FILE_FIELD (file).\n' +
-        'Non-secret settings may come from a profile (--profile NAME or BATCHPREP_PROFILE; file $BATCHPREP_CONFIG_FILE, else $XDG_CONFIG_HOME/batchprep/config, else ~/.config/batchprep/config).\n' +
-        'Exit codes: 0 uploaded, 1 rejected (locally or by FinPro), 2 usage/local, 3 remote/transport after retries, 4 credentials refused, 130 interrupted.',
-    ),
+    addSubmitOptions(y)
+      .example('$0 finpro submit consents.csv', 'validate locally, then upload; prints the batch ID')
+      .example('cat consents.json | $0 finpro submit --json', 'upload stdin; one JSON object on stdout')
+      .example('$0 finpro submit parts/', 'every part of a prepare run, in order; re-run to resume')
+      .example('$0 finpro submit consents.csv --reference-id ACME_2024_06_01', 're-run with the reference ID a failure printed: a stored batch is never stored twice')
+      .epilogue(
+        `${FINPRO_ENV_HELP}\n` +
+          'A failure or Ctrl-C prints the reference ID and whether the whole file was sent.\n' +
+          EXIT_CODES_HELP,
+      ),
   run: async (args, ctx) => {
     let options: SubmitToFinProOptions;
-    const manifest = args.file !== '-' && (await isManifestTarget(resolve(ctx.cwd, args.file)));
+    const manifest = args.file !== undefined && args.file !== '-' && (await isManifestTarget(resolve(ctx.cwd, args.file)));
     try {
       options = await buildOptions(args, ctx);
       if (manifest) return await submitParts(args, ctx, options);
     } catch (err) {
-      return fail(err, args, ctx, args.file);
+      return fail(err, args, ctx, args.file ?? '-');
     }
     return submitOne(args, ctx, options);
   },

@@ -1,6 +1,7 @@
 import { mount, type BatchprepCommand } from '../command.js';
 import { ExitCode } from '../../errors.js';
 import { finproSubmitCommand } from './finpro-submit.js';
+import { EXIT_CODES_HELP, FINPRO_ENV_HELP } from '../help.js';
 
 /** `batchprep finpro submit`: the subcommand's run result is the exit code (via `mount`). */
 export const finproCommand: BatchprepCommand = {
@@ -9,10 +10,9 @@ export const finproCommand: BatchprepCommand = {
   builder: (y, ctx, result) =>
     mount(y, finproSubmitCommand, ctx, result)
       .demandCommand(1, 'Name a finpro command: submit (see batchprep finpro --help).')
-      .epilogue(
-        'Environment: FINPRO_CLIENT_ID, FINPRO_CLIENT_SECRET (secret), FINPRO_APP_ID, FINPRO_ORG_ID, FINPRO_BASE_URL (or --endpoint).\n' +
-          'Exit codes: 0 uploaded, 1 rejected (locally or by FinPro), 2 usage/local, 3 remote/transport after retries, 4 credentials refused.',
-      ),
+      .example('$0 finpro submit consents.csv', 'validate locally, then upload one file')
+      .example('$0 finpro submit parts/', 'upload every part of a prepare run')
+      .epilogue(`${FINPRO_ENV_HELP}\n${EXIT_CODES_HELP}`),
   // Reached only without a subcommand, after yargs has already said so (demandCommand).
   run: async () => ExitCode.Usage,
 };

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { jsonSchemas } from '../../core/json-schemas.js';
 import { ExitCode, fromFsError } from '../../errors.js';
 import type { BatchprepCommand } from '../command.js';
+import { LOCAL_EPILOGUE } from '../help.js';
 
 interface SchemaArgs {
   outDir?: string;
@@ -15,7 +16,8 @@ export const schemaCommand: BatchprepCommand<SchemaArgs> = {
     y
       .option('out-dir', { type: 'string', describe: 'Write one <name>.schema.json per format into DIR instead of printing them' })
       .example('$0 schema > schemas.json', 'All schemas as one JSON object on stdout')
-      .example('$0 schema --out-dir schemas', 'Refresh the committed schemas/ folder'),
+      .example('$0 schema --out-dir schemas', 'Refresh the committed schemas/ folder')
+      .epilogue(LOCAL_EPILOGUE),
   async run(args, ctx) {
     const schemas = jsonSchemas();
     if (!args.outDir) {

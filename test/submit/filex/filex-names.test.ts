@@ -48,6 +48,6 @@ describe('fileX paths and names', () => {
     expect(parseSize('8MiB', '--part-size')).toBe(8 * 1024 * 1024);
     expect(parseSize('5242880', '--part-size')).toBe(5242880);
     expect(parseSize('1.5G', '--part-size')).toBe(1.5 * 1024 ** 3);
-    expect(() => parseSize('lots', '--part-size')).toThrow(expect.objectContaining({ code: 'InvalidOption' }));
+    expect(() => parseSize('lots', '--part-size')).toThrow(expect.objectContaining({ code: 'UsageError' }));
   });
 });

@@ -86,8 +86,9 @@ describe('refused locally (nothing is sent)', () => {
     const r = await submit([files.path('bad.csv'), '--json']);
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toEqual({
-      error: { code: 'ValidationFailed', status: null, message: expect.stringContaining('25 errors found locally'), txnid: null, retryable: false },
+      error: { code: 'ValidationFailed', referenceId: expect.stringMatching(/^bp-/), status: null, message: expect.stringContaining('25 errors found locally'), txnid: null, retryable: false },
       attempts: 0,
+      bodySent: false,
     });
     const lines = r.stderr.trim().split('\n');
     expect(lines[0]).toMatch(new RegExp(`^${files.path('bad.csv')}:3: InvalidConsentId: `));
@@ -173,8 +174,23 @@ describe('interrupts', () => {
     while (server.received.length === 0 || server.received[0]!.file === undefined) await new Promise((r) => setTimeout(r, 50));
     child.kill('SIGINT');
     expect(await exited).toBe(130);
-    expect(stderr).toBe('batchprep: interrupted; nothing partial was left behind\n');
+    // The batch may have landed (the server stores it, then stalls): no claim that nothing was left.
+    expect(stderr).toMatch(/^batchprep: Aborted: interrupted\nfinpro: reference ID \S+: the whole file was sent, so FinPro may have stored the batch/);
     expect(JSON.parse(stdout)).toMatchObject({ error: { code: 'Aborted' }, attempts: 1 });
     expect(server.received).toHaveLength(1);
+  });
+});
+
+describe('--date-format (issue 10 item 3)', () => {
+  test('a date-only value is refused locally by default (nothing sent) and sent with --date-format iso8601', async () => {
+    await writeFile(files.path('dateonly.csv'), `consentId,fiDataRangeFrom\n${IDS[0]},2024-01-01\n`);
+    const strict = await submit([files.path('dateonly.csv'), '--reference-id', 'iso-date-1']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('--date-format iso8601');
+    expect(server.received).toHaveLength(0);
+    const iso = await submit([files.path('dateonly.csv'), '--reference-id', 'iso-date-1', '--date-format', 'iso8601']);
+    expect(iso.code, iso.stderr).toBe(0);
+    expect(server.received).toHaveLength(1);
+    expect(server.batches.has('iso-date-1')).toBe(true);
   });
 });

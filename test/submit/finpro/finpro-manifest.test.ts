@@ -88,7 +88,7 @@ describe('manifest mode', () => {
     expect(json).toMatchObject({ submitted: 1, skipped: 0 });
     expect(server.received).toHaveLength(2);
     expect(r.stderr).toMatch(/batchprep: DuplicateReferenceId: /);
-    expect(r.stderr).toMatch(/stopped at part-0002\.csv; landed 1 of 3 parts: part-0001\.csv \(batch-b-0001\)/);
+    expect(r.stderr).toMatch(/stopped at part-0002\.csv \(reference ID batch-b-0002\); landed 1 of 3 parts: part-0001\.csv \(batch-b-0001\)/);
 
     server.batches.delete('batch-b-0002');
     const resumed = await submit(d.dir, '--json');

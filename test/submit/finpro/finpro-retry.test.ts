@@ -60,7 +60,7 @@ describe('retried failures', () => {
     server.faults.push({ kind: 'rateLimit', retryAfter: '30' });
     const r = await submit('--retry-max-time', '5');
     expect(r.code).toBe(3);
-    expect(r.json).toEqual({ error: { code: 'RateLimited', status: 429, message: expect.any(String), txnid: expect.any(String), retryable: true }, attempts: 1 });
+    expect(r.json).toEqual({ error: { code: 'RateLimited', referenceId: expect.any(String), status: 429, message: expect.any(String), txnid: expect.any(String), retryable: true }, attempts: 1, bodySent: true });
     expect(server.received).toHaveLength(1);
   });
 

@@ -87,7 +87,7 @@ describe('a server that accepts and never answers', () => {
   it('filex ls, upload, download and track: --retry-max-time 3 stops an attempt whose timeout is 100 s', async () => {
     const runs = [
       ['filex', 'ls', '0001', '--timeout', '100'],
-      ['filex', 'upload', files.path('consents.csv'), '0001/app1/in', '--timeout', '100'],
+      ['filex', 'upload', files.path('consents.csv'), '0001/app1/in', '--request-timeout', '100'],
       ['filex', 'download', '0001/app1/out/x.csv', '-o', `${files.dir}/x.csv`, '--timeout', '100'],
       ['filex', 'track', '--request-timeout', '100'],
     ];
@@ -103,7 +103,7 @@ describe('a server that accepts and never answers', () => {
   it('filex upload --via s3 --timeout 2: a hung S3 endpoint fails the AWS SDK request as Timeout (exit 3)', async () => {
     const st = await startStack();
     try {
-      const r = await runCli(['filex', 'upload', files.path('consents.csv'), '0001/app1/in', '--via', 's3', '--timeout', '2'], { ...st.env, FILEX_S3_ENDPOINT: hung.url });
+      const r = await runCli(['filex', 'upload', files.path('consents.csv'), '0001/app1/in', '--via', 's3', '--request-timeout', '2'], { ...st.env, FILEX_S3_ENDPOINT: hung.url });
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr).toMatch(/Timeout/);
     } finally {
@@ -113,7 +113,7 @@ describe('a server that accepts and never answers', () => {
 
   it('filex upload --via sftp --timeout 2: a server that never sends its SSH banner fails as Timeout (exit 3)', async () => {
     const u = new URL(hung.url);
-    const r = await runCli(['filex', 'upload', files.path('consents.csv'), '0001/app1/in', '--via', 'sftp', '--timeout', '2'], {
+    const r = await runCli(['filex', 'upload', files.path('consents.csv'), '0001/app1/in', '--via', 'sftp', '--request-timeout', '2'], {
       PATH: process.env.PATH,
       HOME: process.env.HOME,
       FILEX_SFTP_HOST: u.hostname,

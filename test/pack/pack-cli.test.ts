@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,7 +10,9 @@ const BIN = resolve('dist/cli/bin.js');
 let dir: string;
 let csv: string;
 beforeAll(async () => {
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
+  // Runs dist/: build first (`npm run build`; `npm test` does). Rebuilding here would rewrite
+  // dist/ while other test files run the CLI from it, and they could load a half-written file.
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npm run build' first`);
   dir = await mkdtemp(join(tmpdir(), 'bp-pack-cli-'));
   const lines = ['id,note,amount'];
   // Random notes so deflate cannot shrink the file much; some notes hold quoted newlines.
@@ -99,20 +102,48 @@ describe('batchprep pack', () => {
   it('leaves no archive and no manifest when interrupted mid-way', async () => {
     const out = join(dir, 'z5');
     await mkdir(out);
+    // ~13 MB of poorly compressible rows at --max-bytes 30000: hundreds of archives, so the run
+    // is long compared with the few file-system polls it takes to see it mid-way.
     const big = Buffer.concat(Array.from({ length: 300 }, () => Buffer.from(csv)));
     await writeFile(join(dir, 'big.csv'), big);
     const child = spawn('node', [BIN, 'pack', 'big.csv', '--out-dir', out, '--max-bytes', '30000', '--level', '9'], { cwd: dir });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    for (let t = 0; t < 400; t++) {
-      const tmp = (await readdir(out)).filter((n) => n.startsWith('.batchprep-tmp-'));
-      if (tmp.length && (await readdir(join(out, tmp[0]!)).catch(() => [])).length > 1) break;
-      await new Promise((r) => setTimeout(r, 25));
+    const exited = new Promise<number | null>((r) => child.on('close', r));
+    // Readiness, not a sleep: poll (however long it takes) until archive 1 is complete and
+    // archive 2 is being written in the hidden temp dir...
+    while ((await tempParts(out)).length < 2) {
+      expect(child.exitCode, `pack ended before it was seen mid-way:\n${stderr}`).toBeNull();
+      await new Promise((r) => setTimeout(r, 10));
     }
+    // ...then freeze it, so the state asserted below is exactly the state Ctrl-C hits.
+    child.kill('SIGSTOP');
+    await waitUntilStopped(child.pid!);
+    const parts = await tempParts(out);
+    expect(parts.length, 'mid-way: at least one archive done and one being written').toBeGreaterThanOrEqual(2);
+    expect((await readdir(out)).filter((n) => !n.startsWith('.batchprep-tmp-'))).toEqual([]);
     child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('close', r));
-    expect(code).toBe(130);
+    child.kill('SIGCONT');
+    expect(await exited).toBe(130);
     expect(stderr).toContain('interrupted');
     expect(await readdir(out)).toEqual([]);
   });
 });
+
+/** The archive files in the out dir's hidden temp dir (none when there is no temp dir). */
+async function tempParts(out: string): Promise<string[]> {
+  const tmp = (await readdir(out)).filter((n) => n.startsWith('.batchprep-tmp-'));
+  if (tmp.length === 0) return [];
+  return (await readdir(join(out, tmp[0]!)).catch(() => [] as string[])).filter((n) => n.endsWith('.zip.part'));
+}
+
+/** Resolves once the kernel reports `pid` as stopped (state T in /proc/PID/stat); throws if it exited. */
+async function waitUntilStopped(pid: number): Promise<void> {
+  for (;;) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state === 'T' || state === 't') return;
+    if (state === '' || state === 'Z' || state === 'X') throw new Error(`process ${pid} exited instead of stopping`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,7 +11,9 @@ const id = (i: number) => `9a8b7c6d-5e4f-3a2b-1c0d-${i.toString(16).padStart(12,
 
 let dir: string;
 beforeAll(async () => {
-  spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { stdio: 'ignore' });
+  // Runs dist/: build first (`npm run build`; `npm test` does). Rebuilding here would rewrite
+  // dist/ while other test files run the CLI from it, and they could load a half-written file.
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npm run build' first`);
   dir = await mkdtemp(join(tmpdir(), 'bp-prep-cli-'));
 });
 afterAll(async () => {

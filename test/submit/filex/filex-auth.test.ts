@@ -35,11 +35,13 @@ describe('FIP auth', () => {
   });
 
   test('a token past its expires_in is renewed before use', async () => {
-    const short = await startStack({ accessTokenTtlSeconds: 1 });
+    // 2 s tokens (cached 1.8 s by the client): the first call has ample time to use its token
+    // on a loaded machine; the wait outlives the token at the server too.
+    const short = await startStack({ accessTokenTtlSeconds: 2 });
     try {
       const c = new FilexClient({ username: short.fx.username, password: short.fx.password, baseUrl: short.fx.baseUrl, tokenUrl: short.fx.tokenUrl });
       await c.list({ org: '0001' });
-      await new Promise((r) => setTimeout(r, 1100));
+      await new Promise((r) => setTimeout(r, 2100));
       await c.list({ org: '0001' });
       expect(short.fx.stats.tokenRequests).toBe(2);
       // Renewed ahead of time: fileX never had to answer 401.

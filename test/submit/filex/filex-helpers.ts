@@ -26,7 +26,9 @@ export async function startStack(options: Omit<FilexServerOptions, 'store'> = {}
   const dir = await mkdtemp(join(tmpdir(), 'filex-test-'));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/tmp',
+    // A home of its own (never created): no ~/.config/batchprep/config or ~/.ssh/known_hosts
+    // of the machine, or left by another run, can change what the CLI does.
+    HOME: join(dir, 'home'),
     FILEX_USERNAME: fx.username,
     FILEX_PASSWORD: fx.password,
     FILEX_BASE_URL: fx.baseUrl,

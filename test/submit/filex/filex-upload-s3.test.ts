@@ -86,14 +86,16 @@ describe('filex upload --via s3', () => {
 describe('STS credentials that expire during the upload', () => {
   let st: Stack;
   beforeAll(async () => {
-    // FIP bearer tokens live 1 s and STS credentials 2 s: both must be renewed during the upload.
-    st = await startStack({ stsTtlSeconds: 2, accessTokenTtlSeconds: 1 });
+    // FIP bearer tokens live 1 s and STS credentials 3 s: both must be renewed during the
+    // upload. 3 s, not less: renewal starts with a third of the life left, and that 1 s is all
+    // a loaded machine has between signing a request and the gate checking it.
+    st = await startStack({ stsTtlSeconds: 3, accessTokenTtlSeconds: 1 });
   });
   afterAll(async () => {
     await st?.close();
   });
 
-  test('the provider fetches new tokens before expiry, so a 5 s upload with 2 s tokens completes', async () => {
+  test('the provider fetches new tokens before expiry, so a 5 s upload with 3 s tokens completes', async () => {
     const f = await makeFile(st.dir, 'long.bin', 20 * MiB);
     const slow = await startThrottle(st.s3.endpoint, 4 * MiB);
     try {

@@ -149,11 +149,16 @@ describe('submitToFinPro', () => {
 
   test('an abort signal stops the work with Aborted', async () => {
     const ac = new AbortController();
-    server.faults.push({ kind: 'slow', delayMs: 5000 });
-    setTimeout(() => ac.abort(), 200);
-    const e = await failure(submitToFinPro(files.path('good.csv'), opts({ signal: ac.signal })));
+    // The reply is held back far longer than any test may take, so only the abort can end the call.
+    server.faults.push({ kind: 'slow', delayMs: 60_000 });
+    const pending = failure(submitToFinPro(files.path('good.csv'), opts({ signal: ac.signal })));
+    // Readiness, not a timer: abort once the server has the whole upload and is holding its reply.
+    while (server.received[0]?.file === undefined) await new Promise((r) => setTimeout(r, 10));
+    ac.abort();
+    const e = await pending;
     expect(e.code).toBe('Aborted');
     expect(e.exitCode).toBe(130);
+    expect(server.received).toHaveLength(1);
   });
 
   test('bad options are refused at the boundary', async () => {

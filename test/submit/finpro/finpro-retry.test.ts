@@ -112,15 +112,17 @@ describe('lost replies and 409', () => {
   });
 
   test('a reply slower than --timeout is a Timeout; the retry gets 409 and that is success', async () => {
-    server.faults.push({ kind: 'slow', delayMs: 4000 });
-    const r = await submit('--timeout', '1');
+    // The held-back reply outlasts the test; --timeout leaves a loaded machine ample time to
+    // deliver attempt 1 (so it lands) and to get attempt 2's 409 back.
+    server.faults.push({ kind: 'slow', delayMs: 60_000 });
+    const r = await submit('--timeout', '4');
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/attempt 1 failed: Timeout: FinPro at .* did not answer within 1 s/);
+    expect(r.stderr).toMatch(/attempt 1 failed: Timeout: FinPro at .* did not answer within 4 s/);
     expect(r.json).toMatchObject({ duplicateOnRetry: true, attempts: 2 });
   });
 
   test('a timeout on every attempt ends in Timeout (exit 3)', async () => {
-    server.faults.push({ kind: 'slow', delayMs: 4000 }, { kind: 'slow', delayMs: 4000 });
+    server.faults.push({ kind: 'slow', delayMs: 60_000 }, { kind: 'slow', delayMs: 60_000 });
     const r = await submit('--timeout', '0.5', '--retries', '1');
     expect(r.code).toBe(3);
     expect(r.json.error).toMatchObject({ code: 'Timeout', retryable: true });

@@ -184,10 +184,20 @@ describe('FinPro test server: injected faults', () => {
   });
 
   test('slow stores the batch and replies only after the delay', async () => {
-    server.faults.push({ kind: 'slow', delayMs: 3000 });
+    // Held back far longer than any test may take; the client gives up once the batch is stored.
+    server.faults.push({ kind: 'slow', delayMs: 60_000 });
     const f = form(GOOD_CSV, 'a.csv', 'text/csv', { reference_id: 'slow-one' });
-    const aborted = fetch(`${server.url}${UPLOAD_PATH}`, { method: 'POST', headers: AUTH, body: f, signal: AbortSignal.timeout(300) });
-    await expect(aborted).rejects.toThrow();
-    expect(server.batches.has('slow-one')).toBe(true);
+    const ac = new AbortController();
+    let settled = false;
+    const reply = fetch(`${server.url}${UPLOAD_PATH}`, { method: 'POST', headers: AUTH, body: f, signal: ac.signal }).finally(() => (settled = true));
+    reply.catch(() => {});
+    // Readiness, not a timer: wait (however long it takes) for the batch to land.
+    while (!server.batches.has('slow-one')) {
+      expect(settled, 'the request ended before its batch was stored').toBe(false);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(settled).toBe(false); // stored, but no reply yet
+    ac.abort();
+    await expect(reply).rejects.toThrow();
   });
 });

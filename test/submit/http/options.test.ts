@@ -52,16 +52,18 @@ describe('the CLIs use the same rules', () => {
       expect(JSON.parse(zero.stdout).files[0]).toMatchObject({ errorCount: 1, issues: [], truncated: true });
       const neg = await runCli(['validate', '--max-errors', '-1', join(dir, 'a.csv')], { PATH: process.env.PATH });
       expect(neg.code).toBe(2);
-      expect(neg.stderr).toMatch(/InvalidOption: --max-errors must be a non-negative whole number \(got -1\)/);
+      // The command line refuses it as a usage error (parsed before anything runs); the library refuses the same value.
+      expect(neg.stderr).toMatch(/UsageError: --max-errors "-1": expected a whole number of 0 or more/);
       await expect(validateFile(join(dir, 'a.csv'), { maxErrors: -1 })).rejects.toEqual(invalid(/^maxErrors must be a non-negative whole number \(got -1\)$/));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
 
-  test('prepare --max-rows 0 gets the library message (the CLI no longer checks it itself)', async () => {
+  test('prepare --max-rows 0 is refused by the command line as by the library', async () => {
     const r = await runCli(['prepare', MISSING, '--out-dir', '/nonexistent/out', '--max-rows', '0'], { PATH: process.env.PATH });
     expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/InvalidOption: --max-rows must be a positive whole number, got 0/);
+    expect(r.stderr).toMatch(/UsageError: --max-rows "0": expected a whole number of 1 or more/);
+    await expect(prepareFile(MISSING, { outDir: '/nonexistent/out', maxRows: 0 })).rejects.toMatchObject({ code: 'InvalidOption' });
   });
 });

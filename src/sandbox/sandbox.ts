@@ -61,8 +61,20 @@ async function loadState(file: string, log: (line: string) => void): Promise<Sav
 
 /** Starts the sandbox; resolves once it listens. */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
-  const faults = options.faults ?? { reject: [], partial: [], retryAfter: 1 };
   const server = http.createServer();
+  try {
+    return await mount(server, options);
+  } catch (err) {
+    // A failure after listening (state or objects directory unusable) must not leave the port open.
+    server.closeAllConnections();
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  }
+}
+
+// Listen, then build the store and the two apps behind one request router.
+async function mount(server: http.Server, options: SandboxOptions): Promise<Sandbox> {
+  const faults = options.faults ?? { reject: [], partial: [], retryAfter: 1 };
   const sockets = new Set<Socket>();
   server.on('connection', (s) => {
     sockets.add(s);

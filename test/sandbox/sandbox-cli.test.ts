@@ -3,7 +3,7 @@
 // refuses a wrong command line before listening, and exits 0 on SIGTERM.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -167,6 +167,12 @@ describe('batchprep sandbox', () => {
     const notDir = await cli(['sandbox', '--dir', join(work, 'a-file', 'state')], {});
     expect(notDir.code).toBe(2);
     expect(notDir.stdout).toBe('');
+    // Failing after it listened (objects/ cannot be made): the port is closed again, the process ends.
+    await mkdir(join(work, 'blocked'));
+    await writeFile(join(work, 'blocked', 'objects'), 'x');
+    const blocked = await cli(['sandbox', '--dir', join(work, 'blocked')], {});
+    expect(blocked.code).toBe(2);
+    expect(blocked.stdout).toBe('');
   });
 
   it('--help says what is and is not emulated', async () => {

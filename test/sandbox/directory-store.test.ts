@@ -100,5 +100,8 @@ describe('directory store', () => {
     expect((await store.listObjects('0001/app1/out/')).map((o) => o.key).sort()).toEqual(['0001/app1/out/.hostile/.', '0001/app1/out/.hostile/..']);
     expect((await readdir(dir)).sort()).toEqual(['objects', 'tmp']);
     expect(await store.listObjects('0001/app1/in/')).toEqual([]);
+    await store.putObject('e//x', Buffer.from('e'));
+    expect((await store.getObject('e//x'))?.toString()).toBe('e');
+    expect((await store.listObjects('e/')).map((o) => o.key)).toEqual(['e//x']);
   });
 });

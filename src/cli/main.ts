@@ -22,6 +22,7 @@ const commands: Array<{ name: string; usage: string; describe: string; load: () 
   { name: 'pack', usage: 'pack <inputs..>', describe: 'Zip files for FINRA fileX into archives under the upload cap, splitting big CSVs by rows', load: async () => (await import('./commands/pack.js')).packCommand },
   { name: 'finpro', usage: 'finpro <command>', describe: 'FinPro File Upload API: submit consent files (finpro submit <file|-|DIR>)', load: async () => (await import('./commands/finpro.js')).finproCommand },
   { name: 'filex', usage: 'filex <command>', describe: 'FINRA fileX: list, upload (REST, S3 Direct, SFTP), download and track files', load: async () => (await import('./commands/filex.js')).filexCommand },
+  { name: 'sandbox', usage: 'sandbox', describe: 'Run FinPro, FIP and fileX on 127.0.0.1 to rehearse a pipeline (see sandbox --help)', load: async () => (await import('./commands/sandbox.js')).sandboxCommand },
   { name: 'schema', usage: 'schema', describe: 'Print (or write) the JSON Schemas of the consent file formats, generated from the zod schemas', load: async () => (await import('./commands/schema.js')).schemaCommand },
 ];
 

@@ -20,9 +20,9 @@ export interface Stack {
 }
 
 /** Starts S3 + fileX on loopback and a scratch directory; `close` stops both and removes it. */
-export async function startStack(options: Omit<FilexServerOptions, 's3'> = {}): Promise<Stack> {
+export async function startStack(options: Omit<FilexServerOptions, 'store'> = {}): Promise<Stack> {
   const s3 = await startS3();
-  const fx = await startFilexServer({ s3, ...options });
+  const fx = await startFilexServer({ store: s3, ...options });
   const dir = await mkdtemp(join(tmpdir(), 'filex-test-'));
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',

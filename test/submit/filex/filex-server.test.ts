@@ -31,7 +31,7 @@ async function api(path: string, init: RequestInit = {}, bearer = token, server 
 
 beforeAll(async () => {
   s3 = await startS3();
-  fx = await startFilexServer({ s3 });
+  fx = await startFilexServer({ store: s3 });
   token = ((await (await getToken(fx)).json()) as { access_token: string }).access_token;
 });
 afterAll(async () => {
@@ -70,7 +70,7 @@ describe('FIP token endpoint', () => {
   });
 
   it('short-lived tokens expire', async () => {
-    const short = await startFilexServer({ s3, accessTokenTtlSeconds: 1 });
+    const short = await startFilexServer({ store: s3, accessTokenTtlSeconds: 1 });
     try {
       const t = ((await (await getToken(short)).json()) as { access_token: string; expires_in: number });
       expect(t.expires_in).toBe(1);
@@ -240,7 +240,7 @@ describe('S3TransferTokens', () => {
   });
 
   it('short stsTtlSeconds: accepted, then ExpiredToken after the lifetime', async () => {
-    const short = await startFilexServer({ s3, stsTtlSeconds: 1 });
+    const short = await startFilexServer({ store: s3, stsTtlSeconds: 1 });
     try {
       const t = ((await (await getToken(short)).json()) as { access_token: string }).access_token;
       const { credentials } = (await (await api('/S3TransferTokens/0001/app1', {}, t, short)).json()) as {

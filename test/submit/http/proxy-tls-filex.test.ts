@@ -28,7 +28,7 @@ beforeAll(async () => {
   s3Front = await startTlsFront(ca, s3.endpoint);
   // The fileX server hands out pre-signed URLs on the S3 server's HTTPS front.
   const httpsS3: S3Harness = { ...s3, endpoint: s3Front.url, presign: (m, k, t) => viaFront(s3.presign(m, k, t), s3Front) };
-  fx = await startFilexServer({ s3: httpsS3 });
+  fx = await startFilexServer({ store: httpsS3 });
   fxFront = await startTlsFront(ca, fx.baseUrl);
   dir = ca.dir;
   env = {

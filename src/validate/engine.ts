@@ -29,6 +29,14 @@ export interface EngineOptions {
   fastPath?: boolean;
 }
 
+/**
+ * Told, instead of getting a row result, about a clean CSV row whose line is already its
+ * canonical CSV encoding: header order consentId,fiDataRangeFrom,fiDataRangeTo,configId, no
+ * quotes, no CR, no issue, no default to fill in. `text` is the line ending in one LF (a CRLF
+ * or missing terminator becomes LF).
+ */
+export type CleanLineSink = (text: string, row: number) => void;
+
 /** How many CSV rows took each path (differential tests and benchmarks look at it). */
 export interface PathCounts {
   /** Checked in place on the chunk (`RowChecker.fastCheck`). */
@@ -83,12 +91,19 @@ export class ValidationEngine {
   /** Issues of the row being checked, when rows are wanted. */
   private rowIssues: Issue[] | undefined;
   private readonly sink = { issue: (i: Issue) => this.add(i) };
+  /** Clean lines may be handed over as text (onCleanLine set, canonical header). */
+  private copyLines = false;
+  /** The first CR in `crText` at or after the last line looked at (-1: none left). */
+  private crText = '';
+  private crAt = -1;
 
   constructor(
     private readonly options: EngineOptions,
     private readonly onRow?: (row: RowResult) => void,
     /** Told once, as soon as the format is decided (before any row). */
     private readonly onFormat?: (decision: FormatDecision) => void,
+    /** With `onRow`: clean canonical CSV lines come here as text instead (see CleanLineSink). */
+    private readonly onCleanLine?: CleanLineSink,
   ) {
     this.warning = options.strict ? 'error' : 'warning';
     this.sampling = Boolean(options.sizeHint) && options.duplicateCheck;
@@ -327,10 +342,36 @@ export class ValidationEngine {
     ) {
       this.rows = row;
       this.paths.inPlace++;
-      if (this.onRow) this.plainRowResult(s, n, row, line);
+      if (this.onRow) {
+        if (this.copyLines && this.rowIssues!.length === 0 && this.copyable(s, start, end)) {
+          this.rowIssues = undefined;
+          // With its LF when the line has one (a slice of the chunk, not a copy).
+          this.onCleanLine!(s.charCodeAt(end) === 10 ? s.slice(start, end + 1) : `${s.slice(start, end)}\n`, row);
+        } else this.plainRowResult(s, n, row, line);
+      }
       return;
     }
     this.csvRecord(s.slice(start, end).split(','), line);
+  }
+
+  /**
+   * Whether a clean plain line (canonical layout) is its own canonical encoding: no CR in it
+   * (the encoder would quote one) and no empty cell that a default fills. The CR search is
+   * remembered per chunk, so a chunk is scanned once however many lines it has.
+   */
+  private copyable(s: string, start: number, end: number): boolean {
+    if (this.crText !== s || (this.crAt !== -1 && this.crAt < start)) {
+      this.crText = s;
+      this.crAt = s.indexOf('\r', start);
+    }
+    if (this.crAt !== -1 && this.crAt < end) return false;
+    const d = this.options.defaults;
+    if (d === undefined) return true;
+    // Cells are ranges [starts[i], ends[i]); empty when they meet.
+    if (d.fiDataRangeFrom !== undefined && this.starts[1] === this.ends[1]) return false;
+    if (d.fiDataRangeTo !== undefined && this.starts[2] === this.ends[2]) return false;
+    if (d.configId !== undefined && this.starts[3] === this.ends[3]) return false;
+    return true;
   }
 
   /** The row result of a clean plain line, from the field ranges `csvPlainLine` found. */
@@ -350,6 +391,8 @@ export class ValidationEngine {
     if (!layout) {
       const { layout: l, issues } = analyseHeader(fields, line, this.warning);
       this.layout = l;
+      this.copyLines =
+        this.onCleanLine !== undefined && l.width === 4 && l.consentId === 0 && l.fiDataRangeFrom === 1 && l.fiDataRangeTo === 2 && l.configId === 3 && this.options.fastPath !== false;
       for (const i of issues) this.add(i);
       return;
     }

@@ -103,11 +103,33 @@ export class PartWriter {
   }
 
   /**
-   * Adds a row given as its canonical CSV line ending in LF (a CSV part only): copied as it
-   * is, sized the same way as an encoded row.
+   * Adds `rows` rows given as their canonical CSV lines, each ending in LF (a CSV part only),
+   * copied as they are. When they all fit in the current part they go in as one piece;
+   * otherwise line by line, sized the same way as encoded rows.
    */
-  addLine(line: string, inputRow: number): Promise<void> | undefined {
-    return this.addEncoded(line, Buffer.byteLength(line), inputRow);
+  addLines(text: string, rows: number, firstRow: number): Promise<void> | undefined {
+    const size = Buffer.byteLength(text);
+    const part = this.current;
+    if (part && part.rows + rows <= this.options.maxRows && part.bytes + size <= this.options.maxBytes) {
+      this.push(text, size);
+      part.rows += rows;
+      part.lastRow = firstRow + rows - 1;
+      return this.bufferBytes >= FLUSH_AT ? this.flush() : undefined;
+    }
+    if (rows === 1) return this.addEncoded(text, size, firstRow);
+    return this.addEachLine(text, rows, firstRow);
+  }
+
+  /** Adds lines one by one (they cross a part boundary). */
+  private async addEachLine(text: string, rows: number, firstRow: number): Promise<void> {
+    let p = 0;
+    for (let i = 0; i < rows; i++) {
+      const nl = text.indexOf('\n', p);
+      const line = text.slice(p, nl + 1);
+      p = nl + 1;
+      const pending = this.addEncoded(line, Buffer.byteLength(line), firstRow + i);
+      if (pending) await pending;
+    }
   }
 
   private addEncoded(text: string, size: number, inputRow: number): Promise<void> | undefined {
@@ -178,7 +200,9 @@ export class PartWriter {
   private async flush(): Promise<void> {
     if (this.buffer.length === 0) return;
     throwIfAborted(this.options.signal);
-    const data = Buffer.from(this.buffer.join(''), 'utf8');
+    const text = this.buffer.join('');
+    // As many UTF-8 bytes as characters: all ASCII, where latin1 gives the same bytes by a plain copy.
+    const data = Buffer.from(text, text.length === this.bufferBytes ? 'latin1' : 'utf8');
     this.buffer = [];
     this.bufferBytes = 0;
     this.hash!.update(data);

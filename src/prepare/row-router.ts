@@ -39,9 +39,9 @@ export class RowRouter {
   /** Routes one row; a promise only when the writer or the reject file has to write. */
   private route(r: RowResult | CleanLine): Promise<void> | undefined {
     if (r instanceof CleanLine) {
-      // A clean row already in canonical form: no issue, nothing to drop or encode.
-      this.rowsWritten += 1;
-      return (this.writer ??= this.openWriter()).addLine(r.text, r.row);
+      // Clean rows already in canonical form: no issue, nothing to drop or encode.
+      this.rowsWritten += r.rows;
+      return (this.writer ??= this.openWriter()).addLines(r.text, r.rows, r.row);
     }
     const clean = r.issues.length === 0;
     const isDuplicate = !clean && r.issues.some((i) => i.code === IssueCode.DuplicateConsentId);

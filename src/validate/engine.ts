@@ -30,12 +30,12 @@ export interface EngineOptions {
 }
 
 /**
- * Told, instead of getting a row result, about a clean CSV row whose line is already its
+ * Told, instead of getting row results, about clean CSV rows whose lines are already their
  * canonical CSV encoding: header order consentId,fiDataRangeFrom,fiDataRangeTo,configId, no
- * quotes, no CR, no issue, no default to fill in. `text` is the line ending in one LF (a CRLF
- * or missing terminator becomes LF).
+ * quotes, no CR, no issue, no default to fill in. `text` is `rows` adjacent lines from data row
+ * `row` on, each ending in one LF (a CRLF or missing terminator becomes LF; such a line comes alone).
  */
-export type CleanLineSink = (text: string, row: number) => void;
+export type CleanLineSink = (text: string, row: number, rows: number) => void;
 
 /** How many CSV rows took each path (differential tests and benchmarks look at it). */
 export interface PathCounts {
@@ -93,6 +93,12 @@ export class ValidationEngine {
   private readonly sink = { issue: (i: Issue) => this.add(i) };
   /** Clean lines may be handed over as text (onCleanLine set, canonical header). */
   private copyLines = false;
+  /** The run of adjacent clean LF lines not yet handed over: [runStart, runEnd) of runText (runStart -1: none). */
+  private runText = '';
+  private runStart = -1;
+  private runEnd = 0;
+  private runRow = 0;
+  private runRows = 0;
   /** The first CR in `crText` at or after the last line looked at (-1: none left). */
   private crText = '';
   private crAt = -1;
@@ -150,6 +156,7 @@ export class ValidationEngine {
     if (!this.stopped && this.decoder && !this.decoder.end()) this.encodingError(this.decoder.badOffset!);
     if (!this.stopped) {
       this.csv?.end();
+      this.flushRun();
       this.json?.end();
     }
     if (this.json) this.rows = this.json.rows;
@@ -239,7 +246,10 @@ export class ValidationEngine {
       this.encodingError(this.decoder!.badOffset!);
       return;
     }
-    if (this.csv) this.csv.push(text);
+    if (this.csv) {
+      this.csv.push(text);
+      this.flushRun();
+    }
     else this.json!.push(text);
   }
 
@@ -345,13 +355,36 @@ export class ValidationEngine {
       if (this.onRow) {
         if (this.copyLines && this.rowIssues!.length === 0 && this.copyable(s, start, end)) {
           this.rowIssues = undefined;
-          // With its LF when the line has one (a slice of the chunk, not a copy).
-          this.onCleanLine!(s.charCodeAt(end) === 10 ? s.slice(start, end + 1) : `${s.slice(start, end)}\n`, row);
+          if (s.charCodeAt(end) === 10) {
+            // LF-terminated: joins the run when it follows the run's last line directly.
+            if (this.runStart >= 0 && this.runEnd === start && this.runText === s) {
+              this.runEnd = end + 1;
+              this.runRows++;
+            } else {
+              this.flushRun();
+              this.runText = s;
+              this.runStart = start;
+              this.runEnd = end + 1;
+              this.runRow = row;
+              this.runRows = 1;
+            }
+          } else {
+            this.flushRun();
+            this.onCleanLine!(`${s.slice(start, end)}\n`, row, 1);
+          }
         } else this.plainRowResult(s, n, row, line);
       }
       return;
     }
     this.csvRecord(s.slice(start, end).split(','), line);
+  }
+
+  /** Hands over the pending run of clean lines (before any later row, and at each chunk's end). */
+  private flushRun(): void {
+    if (this.runStart < 0) return;
+    this.onCleanLine!(this.runText.slice(this.runStart, this.runEnd), this.runRow, this.runRows);
+    this.runStart = -1;
+    this.runText = '';
   }
 
   /**
@@ -457,6 +490,7 @@ export class ValidationEngine {
 
   private endRow(row: number, line: number | undefined, values: RowResult['values'], fields: string[] | undefined, errors: number): void {
     if (!this.onRow) return;
+    this.flushRun();
     const issues = this.rowIssues ?? [];
     this.rowIssues = undefined;
     // Only the fields that have a value, in canonical order.

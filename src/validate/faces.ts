@@ -166,18 +166,20 @@ export function validateRowBatches(source: ByteSource, options: ValidateOptions 
   return rowBatches(source, options, false) as AsyncGenerator<RowResult[], FileReport, void>;
 }
 
-/** A clean CSV row that is already written canonically (see CleanLineSink): its line as text. */
+/** Clean CSV rows already written canonically (see CleanLineSink): their lines as text. */
 export class CleanLine {
   constructor(
-    /** 1-based data row. */
+    /** 1-based data row of the first line. */
     readonly row: number,
-    /** The line, ending in one LF. */
+    /** How many rows (lines). */
+    readonly rows: number,
+    /** The lines, each ending in one LF. */
     readonly text: string,
   ) {}
 }
 
 /**
- * As validateRowBatches, but clean rows of a canonical CSV come as CleanLine (their text)
+ * As validateRowBatches, but clean rows of a canonical CSV come as CleanLine (runs of lines)
  * instead of a RowResult, for prepare to copy through (`copy` false: always RowResult).
  */
 export function validateRowBatchesWithLines(source: ByteSource, options: ValidateOptions, copy: boolean): AsyncGenerator<Array<RowResult | CleanLine>, FileReport, void> {
@@ -187,7 +189,7 @@ export function validateRowBatchesWithLines(source: ByteSource, options: Validat
 async function* rowBatches(source: ByteSource, options: ValidateOptions, copy: boolean): AsyncGenerator<Array<RowResult | CleanLine>, FileReport, void> {
   const resolved = resolveValidateOptions(options);
   let queue: Array<RowResult | CleanLine> = [];
-  const engine = new ValidationEngine(resolved, (r) => queue.push(r), options.onFormat, copy ? (text, row) => queue.push(new CleanLine(row, text)) : undefined);
+  const engine = new ValidationEngine(resolved, (r) => queue.push(r), options.onFormat, copy ? (text, row, rows) => queue.push(new CleanLine(row, rows, text)) : undefined);
   for await (const _ of feed(engine, source, resolved.fileName, options.signal)) {
     if (queue.length > 0) {
       const batch = queue;

@@ -106,7 +106,8 @@ describe('prepare: copying clean canonical lines gives the same output as re-enc
   it('whole out dirs, reject files and results are identical with the copy on and off', async () => {
     let copiedSome = 0;
     await fc.assert(
-      fc.asyncProperty(caseArb, optionsArb, fc.integer({ min: 1, max: 97 }), async (c, o, chunk) => {
+      // Small chunks move lines across chunk ends; large ones make runs of many lines.
+      fc.asyncProperty(caseArb, optionsArb, fc.oneof(fc.integer({ min: 1, max: 97 }), fc.integer({ min: 300, max: 5000 })), async (c, o, chunk) => {
         const input = toInput(c);
         const options: Omit<PrepareOptions, 'outDir'> = {
           maxBytes: o.maxBytes,
@@ -130,7 +131,7 @@ describe('prepare: copying clean canonical lines gives the same output as re-enc
     expect(copiedSome).toBeGreaterThan(10);
   });
 
-  it('clean lines of a canonical CSV come as text (LF, CRLF, no final terminator); others as row results', async () => {
+  it('clean lines of a canonical CSV come as text, adjacent LF lines as one run; others as row results', async () => {
     const input = Buffer.from(
       'consentId,fiDataRangeFrom,fiDataRangeTo,configId\r\n' +
         'aaaaaaaa-0000-4000-8000-000000000001,,,cfg\r\n' +
@@ -138,22 +139,26 @@ describe('prepare: copying clean canonical lines gives the same output as re-enc
         'aaaaaaaa-0000-4000-8000-000000000003,2024-01-01T00:00:00Z,,\n' +
         'aaaaaaaa-0000-4000-8000-000000000003,,,\n' +
         'aaaaaaaa-0000-4000-8000-000000000004,,,x\ry\n' +
-        'aaaaaaaa-0000-4000-8000-000000000005,,,last',
+        'aaaaaaaa-0000-4000-8000-000000000005,,,e\n' +
+        'aaaaaaaa-0000-4000-8000-000000000006,,,f\n' +
+        '\n' +
+        'aaaaaaaa-0000-4000-8000-000000000007,,,last',
     );
-    const got: Array<string | number> = [];
+    const got: unknown[] = [];
     const batches = validateRowBatchesWithLines(Readable.from([input.subarray(0, 70), input.subarray(70)]), { fileName: 'in.csv' }, true);
     for (;;) {
       const step = await batches.next();
       if (step.done) break;
-      for (const r of step.value) got.push(r instanceof CleanLine ? r.text : r.row);
+      for (const r of step.value) got.push(r instanceof CleanLine ? [r.row, r.rows, r.text] : r.row);
     }
     expect(got).toEqual([
-      'aaaaaaaa-0000-4000-8000-000000000001,,,cfg\n',
+      [1, 1, 'aaaaaaaa-0000-4000-8000-000000000001,,,cfg\n'], // CRLF becomes LF
       2, // quoted
-      'aaaaaaaa-0000-4000-8000-000000000003,2024-01-01T00:00:00Z,,\n',
+      [3, 1, 'aaaaaaaa-0000-4000-8000-000000000003,2024-01-01T00:00:00Z,,\n'],
       4, // duplicate warning
       5, // bare CR in a cell
-      'aaaaaaaa-0000-4000-8000-000000000005,,,last\n',
+      [6, 2, 'aaaaaaaa-0000-4000-8000-000000000005,,,e\naaaaaaaa-0000-4000-8000-000000000006,,,f\n'],
+      [8, 1, 'aaaaaaaa-0000-4000-8000-000000000007,,,last\n'], // after a blank line; no final terminator
     ]);
   });
 
@@ -164,7 +169,7 @@ describe('prepare: copying clean canonical lines gives the same output as re-enc
       for (;;) {
         const step = await batches.next();
         if (step.done) break;
-        for (const r of step.value) out.push(r instanceof CleanLine ? 'line' : 'row');
+        for (const r of step.value) out.push(...Array<string>(r instanceof CleanLine ? r.rows : 1).fill(r instanceof CleanLine ? 'line' : 'row'));
       }
       return out;
     };

@@ -12,8 +12,9 @@ import type { DateFormat } from '../core/datetime.js';
 import { FINPRO_MAX_BYTES, isValidReferenceId, utcStamp } from '../core/finpro-rules.js';
 import { openAtomicOutput } from '../fs/atomic-output.js';
 import { PartWriter, type PartInfo } from './part-writer.js';
+import { RowRouter } from './row-router.js';
 import type { PrepareManifestDoc } from '../core/manifests.js';
-import { openSized, readAbortably, validateRowBatches, type ByteSource, type RowResult } from '../validate/faces.js';
+import { openSized, readAbortably, validateRowBatchesWithLines, type ByteSource, type RowResult } from '../validate/faces.js';
 
 export { FINPRO_MAX_BYTES } from '../core/finpro-rules.js';
 const REFERENCE_SUFFIX = '-0001'.length;
@@ -53,6 +54,11 @@ export interface PrepareOptions {
   signal?: AbortSignal;
   /** Called with input bytes read so far. */
   onProgress?: (bytes: number) => void;
+  /**
+   * Clean rows of a CSV whose lines are already canonical are copied as text instead of being
+   * re-encoded (same bytes either way; off only to test that). @default true
+   */
+  copyCleanRows?: boolean;
 }
 
 /** `manifest.json` as written; the schema (core/manifests.ts) is the one the submission reads with. */
@@ -154,12 +160,14 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
   }
 
   const out = await openAtomicOutput(options.outDir, { force: options.force, signal: options.signal });
-  let writer: PartWriter | null = null;
+  let router: RowRouter | null = null;
   let rejects: RejectWriter | null = null;
-  let batches: AsyncGenerator<RowResult[], FileReport, void> | undefined;
+  let batches: ReturnType<typeof validateRowBatchesWithLines> | undefined;
   try {
     if (options.rejectFile) rejects = await RejectWriter.open(options.rejectFile);
-    batches = validateRowBatches(tap(), {
+    // Lines can be copied only into CSV parts (JSON input has no lines to copy).
+    const copy = (options.copyCleanRows ?? true) && (options.to === undefined || options.to === 'csv');
+    batches = validateRowBatchesWithLines(tap(), {
       fileName,
       format: options.format ?? 'auto',
       maxBytes: Infinity,
@@ -172,12 +180,12 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
       // From prepareFile: sizes the duplicate index once.
       sizeHint: (options as { sizeHint?: number }).sizeHint,
       onFormat: (d) => (decided = d.format),
-    });
-    let rowErrors = 0;
-    let rowsWritten = 0;
-    let duplicatesDropped = 0;
-    let rejectedRows = 0;
-    let blockingRows = 0;
+    }, copy);
+    router = new RowRouter(
+      () => new PartWriter(out, { format: options.to ?? decided ?? 'csv', baseName, referenceBase, maxBytes, maxRows, signal: options.signal }),
+      rejects,
+      options.dedupe ?? false,
+    );
     let report: FileReport;
     for (;;) {
       const step = await batches.next();
@@ -185,30 +193,11 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
         report = step.value;
         break;
       }
-      for (const r of step.value as RowResult[]) {
-      const isDuplicate = r.issues.some((i) => i.code === IssueCode.DuplicateConsentId);
-      const errors = r.issues.filter((i) => i.severity === 'error');
-      rowErrors += errors.length;
-      const blocking = options.dedupe ? errors.filter((i) => i.code !== IssueCode.DuplicateConsentId) : errors;
-      if (blocking.length > 0) {
-        blockingRows += 1;
-        if (rejects) {
-          rejectedRows += 1;
-          await rejects.add(r);
-        }
-        continue;
-      }
-      if (options.dedupe && isDuplicate) {
-        duplicatesDropped += 1;
-        continue;
-      }
-      if (!writer) writer = new PartWriter(out, { format: options.to ?? decided ?? 'csv', baseName, referenceBase, maxBytes, maxRows, signal: options.signal });
-      const pending = writer.add(r.values, r.row);
-      if (pending) await pending;
-      rowsWritten += 1;
-      }
+      await router.take(step.value);
       throwIfAborted(options.signal);
     }
+    const writer = router.writer;
+    const { rowErrors, rowsWritten, duplicatesDropped, rejectedRows, blockingRows } = router;
     // Errors that belong to no row (MalformedCsv, EmptyFile...) always fail; a BOM is repaired.
     // Counted from the engine's counts, never from the listed issues (which maxErrors cuts).
     const fixed = repairedErrors(report, options.strict ?? false);
@@ -230,7 +219,7 @@ export async function prepareStream(source: ByteSource, options: PrepareOptions)
     await out.commit(parts.map((p) => p.file));
     return { ok: true, report, manifest, rowsWritten, duplicatesDropped, rejectedRows };
   } catch (err) {
-    writer?.destroy();
+    router?.writer?.destroy();
     // Stop reading: a pending read keeps a pipe (stdin) and so the process alive.
     void batches?.return(undefined as never);
     if (source instanceof Readable) source.destroy();

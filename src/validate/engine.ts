@@ -29,6 +29,14 @@ export interface EngineOptions {
   fastPath?: boolean;
 }
 
+/**
+ * Told, instead of getting row results, about clean CSV rows whose lines are already their
+ * canonical CSV encoding: header order consentId,fiDataRangeFrom,fiDataRangeTo,configId, no
+ * quotes, no CR, no issue, no default to fill in. `text` is `rows` adjacent lines from data row
+ * `row` on, each ending in one LF (a CRLF or missing terminator becomes LF; such a line comes alone).
+ */
+export type CleanLineSink = (text: string, row: number, rows: number) => void;
+
 /** How many CSV rows took each path (differential tests and benchmarks look at it). */
 export interface PathCounts {
   /** Checked in place on the chunk (`RowChecker.fastCheck`). */
@@ -83,12 +91,25 @@ export class ValidationEngine {
   /** Issues of the row being checked, when rows are wanted. */
   private rowIssues: Issue[] | undefined;
   private readonly sink = { issue: (i: Issue) => this.add(i) };
+  /** Clean lines may be handed over as text (onCleanLine set, canonical header). */
+  private copyLines = false;
+  /** The run of adjacent clean LF lines not yet handed over: [runStart, runEnd) of runText (runStart -1: none). */
+  private runText = '';
+  private runStart = -1;
+  private runEnd = 0;
+  private runRow = 0;
+  private runRows = 0;
+  /** The first CR in `crText` at or after the last line looked at (-1: none left). */
+  private crText = '';
+  private crAt = -1;
 
   constructor(
     private readonly options: EngineOptions,
     private readonly onRow?: (row: RowResult) => void,
     /** Told once, as soon as the format is decided (before any row). */
     private readonly onFormat?: (decision: FormatDecision) => void,
+    /** With `onRow`: clean canonical CSV lines come here as text instead (see CleanLineSink). */
+    private readonly onCleanLine?: CleanLineSink,
   ) {
     this.warning = options.strict ? 'error' : 'warning';
     this.sampling = Boolean(options.sizeHint) && options.duplicateCheck;
@@ -135,6 +156,7 @@ export class ValidationEngine {
     if (!this.stopped && this.decoder && !this.decoder.end()) this.encodingError(this.decoder.badOffset!);
     if (!this.stopped) {
       this.csv?.end();
+      this.flushRun();
       this.json?.end();
     }
     if (this.json) this.rows = this.json.rows;
@@ -224,7 +246,10 @@ export class ValidationEngine {
       this.encodingError(this.decoder!.badOffset!);
       return;
     }
-    if (this.csv) this.csv.push(text);
+    if (this.csv) {
+      this.csv.push(text);
+      this.flushRun();
+    }
     else this.json!.push(text);
   }
 
@@ -327,10 +352,59 @@ export class ValidationEngine {
     ) {
       this.rows = row;
       this.paths.inPlace++;
-      if (this.onRow) this.plainRowResult(s, n, row, line);
+      if (this.onRow) {
+        if (this.copyLines && this.rowIssues!.length === 0 && this.copyable(s, start, end)) {
+          this.rowIssues = undefined;
+          if (s.charCodeAt(end) === 10) {
+            // LF-terminated: joins the run when it follows the run's last line directly.
+            if (this.runStart >= 0 && this.runEnd === start && this.runText === s) {
+              this.runEnd = end + 1;
+              this.runRows++;
+            } else {
+              this.flushRun();
+              this.runText = s;
+              this.runStart = start;
+              this.runEnd = end + 1;
+              this.runRow = row;
+              this.runRows = 1;
+            }
+          } else {
+            this.flushRun();
+            this.onCleanLine!(`${s.slice(start, end)}\n`, row, 1);
+          }
+        } else this.plainRowResult(s, n, row, line);
+      }
       return;
     }
     this.csvRecord(s.slice(start, end).split(','), line);
+  }
+
+  /** Hands over the pending run of clean lines (before any later row, and at each chunk's end). */
+  private flushRun(): void {
+    if (this.runStart < 0) return;
+    this.onCleanLine!(this.runText.slice(this.runStart, this.runEnd), this.runRow, this.runRows);
+    this.runStart = -1;
+    this.runText = '';
+  }
+
+  /**
+   * Whether a clean plain line (canonical layout) is its own canonical encoding: no CR in it
+   * (the encoder would quote one) and no empty cell that a default fills. The CR search is
+   * remembered per chunk, so a chunk is scanned once however many lines it has.
+   */
+  private copyable(s: string, start: number, end: number): boolean {
+    if (this.crText !== s || (this.crAt !== -1 && this.crAt < start)) {
+      this.crText = s;
+      this.crAt = s.indexOf('\r', start);
+    }
+    if (this.crAt !== -1 && this.crAt < end) return false;
+    const d = this.options.defaults;
+    if (d === undefined) return true;
+    // Cells are ranges [starts[i], ends[i]); empty when they meet.
+    if (d.fiDataRangeFrom !== undefined && this.starts[1] === this.ends[1]) return false;
+    if (d.fiDataRangeTo !== undefined && this.starts[2] === this.ends[2]) return false;
+    if (d.configId !== undefined && this.starts[3] === this.ends[3]) return false;
+    return true;
   }
 
   /** The row result of a clean plain line, from the field ranges `csvPlainLine` found. */
@@ -350,6 +424,8 @@ export class ValidationEngine {
     if (!layout) {
       const { layout: l, issues } = analyseHeader(fields, line, this.warning);
       this.layout = l;
+      this.copyLines =
+        this.onCleanLine !== undefined && l.width === 4 && l.consentId === 0 && l.fiDataRangeFrom === 1 && l.fiDataRangeTo === 2 && l.configId === 3 && this.options.fastPath !== false;
       for (const i of issues) this.add(i);
       return;
     }
@@ -414,6 +490,7 @@ export class ValidationEngine {
 
   private endRow(row: number, line: number | undefined, values: RowResult['values'], fields: string[] | undefined, errors: number): void {
     if (!this.onRow) return;
+    this.flushRun();
     const issues = this.rowIssues ?? [];
     this.rowIssues = undefined;
     // Only the fields that have a value, in canonical order.

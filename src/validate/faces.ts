@@ -162,10 +162,34 @@ export async function* validateRows(source: ByteSource, options: ValidateOptions
  * The rows in batches (one per chunk read), for consumers that handle millions of rows:
  * one await per chunk instead of one per row. The return value is the report.
  */
-export async function* validateRowBatches(source: ByteSource, options: ValidateOptions = {}): AsyncGenerator<RowResult[], FileReport, void> {
+export function validateRowBatches(source: ByteSource, options: ValidateOptions = {}): AsyncGenerator<RowResult[], FileReport, void> {
+  return rowBatches(source, options, false) as AsyncGenerator<RowResult[], FileReport, void>;
+}
+
+/** Clean CSV rows already written canonically (see CleanLineSink): their lines as text. */
+export class CleanLine {
+  constructor(
+    /** 1-based data row of the first line. */
+    readonly row: number,
+    /** How many rows (lines). */
+    readonly rows: number,
+    /** The lines, each ending in one LF. */
+    readonly text: string,
+  ) {}
+}
+
+/**
+ * As validateRowBatches, but clean rows of a canonical CSV come as CleanLine (runs of lines)
+ * instead of a RowResult, for prepare to copy through (`copy` false: always RowResult).
+ */
+export function validateRowBatchesWithLines(source: ByteSource, options: ValidateOptions, copy: boolean): AsyncGenerator<Array<RowResult | CleanLine>, FileReport, void> {
+  return rowBatches(source, options, copy);
+}
+
+async function* rowBatches(source: ByteSource, options: ValidateOptions, copy: boolean): AsyncGenerator<Array<RowResult | CleanLine>, FileReport, void> {
   const resolved = resolveValidateOptions(options);
-  let queue: RowResult[] = [];
-  const engine = new ValidationEngine(resolved, (r) => queue.push(r), options.onFormat);
+  let queue: Array<RowResult | CleanLine> = [];
+  const engine = new ValidationEngine(resolved, (r) => queue.push(r), options.onFormat, copy ? (text, row, rows) => queue.push(new CleanLine(row, rows, text)) : undefined);
   for await (const _ of feed(engine, source, resolved.fileName, options.signal)) {
     if (queue.length > 0) {
       const batch = queue;

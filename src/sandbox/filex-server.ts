@@ -229,6 +229,29 @@ export function createFilexApp(options: FilexServerOptions, baseUrl: string): Fi
   const href = (...segments: string[]) => [baseUrl, 'files', ...segments.map(encodeURIComponent)].join('/');
 
   const cutResponses = new WeakSet<http.ServerResponse>();
+  // A new submission as the guide's tracking list first shows it: received, no verdict yet.
+  function receivedRecord(trackingId: string, fileName: string, org: string, space: string, now: Date): TrackingRecord {
+    return {
+      trackingId,
+      submissionTime: null,
+      userName: username,
+      fileName,
+      status: 'Request Received',
+      downstreamStatus: null,
+      statusUpdatedTime: filexTime(now),
+      fileSize: 0,
+      uploadLocation: `${org}/${application}/${space}`,
+      applicationName: application,
+      applicationSpaceName: space,
+      arcvFileName: null,
+      downloadable: false,
+      _links: [
+        { rel: 'self', href: `${baseUrl}/tracking?id=${trackingId}` },
+        { rel: 'parent', href: `${baseUrl}/tracking` },
+      ],
+    };
+  }
+
   function send(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
     const text = Buffer.from(JSON.stringify(body, null, 2));
     res.writeHead(status, { 'content-type': 'application/json', 'content-length': text.length, ...headers });
@@ -415,25 +438,7 @@ export function createFilexApp(options: FilexServerOptions, baseUrl: string): Fi
         accounted.add(mark);
         const trackingId = randomUUID();
         const now = new Date();
-        tracking.set(trackingId, {
-          trackingId,
-          submissionTime: null,
-          userName: username,
-          fileName: name,
-          status: 'Request Received',
-          downstreamStatus: null,
-          statusUpdatedTime: filexTime(now),
-          fileSize: 0,
-          uploadLocation: `${org}/${application}/in`,
-          applicationName: application,
-          applicationSpaceName: 'in',
-          arcvFileName: null,
-          downloadable: false,
-          _links: [
-            { rel: 'self', href: `${baseUrl}/tracking?id=${trackingId}` },
-            { rel: 'parent', href: `${baseUrl}/tracking` },
-          ],
-        });
+        tracking.set(trackingId, receivedRecord(trackingId, name, org, 'in', now));
         uploads.set(trackingId, { key: o.key, space: 'in', name, createdAt: now.getTime(), pollsSinceReceived: 0, manual: false });
       }
     }
@@ -527,25 +532,7 @@ export function createFilexApp(options: FilexServerOptions, baseUrl: string): Fi
       }
       const trackingId = randomUUID();
       const now = new Date();
-      tracking.set(trackingId, {
-        trackingId,
-        submissionTime: null,
-        userName: username,
-        fileName: name,
-        status: 'Request Received',
-        downstreamStatus: null,
-        statusUpdatedTime: filexTime(now),
-        fileSize: 0,
-        uploadLocation: `${org}/${application}/${space.name}`,
-        applicationName: application,
-        applicationSpaceName: space.name,
-        arcvFileName: null,
-        downloadable: false,
-        _links: [
-          { rel: 'self', href: `${baseUrl}/tracking?id=${trackingId}` },
-          { rel: 'parent', href: `${baseUrl}/tracking` },
-        ],
-      });
+      tracking.set(trackingId, receivedRecord(trackingId, name, org, space.name, now));
       uploads.set(trackingId, { key, space: space.name, name, createdAt: now.getTime(), pollsSinceReceived: 0, manual: false });
       uploadMetadata.set(trackingId, metadata);
       if (failWith !== undefined) throw new HttpError(failWith, 'Internal Server Error', 'Upload request failed');

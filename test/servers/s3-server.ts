@@ -13,6 +13,7 @@ import { join } from 'node:path';
 // s3rver ships no type declarations; the small surface used here is typed below.
 // @ts-ignore
 import S3rverModule from 's3rver';
+import type { CredentialScope, IssuedCredentials } from '../../src/sandbox/object-store.js';
 
 interface S3rverInstance {
   run(): Promise<AddressInfo>;
@@ -21,18 +22,7 @@ interface S3rverInstance {
 type S3rverCtor = new (options: Record<string, unknown>) => S3rverInstance;
 const S3rver = S3rverModule as unknown as S3rverCtor;
 
-export interface IssuedCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration: string;
-}
-
-/** Which keys issued credentials may touch (prefixes of `bucket/key`); omitted = everything. */
-export interface CredentialScope {
-  readPaths?: string[];
-  writePaths?: string[];
-}
+export type { CredentialScope, IssuedCredentials };
 
 export interface S3Faults {
   /** Let this many more requests through, then fail the upload-carrying ones (PUT/POST). */

@@ -4,7 +4,10 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { afterAll, beforeAll } from 'vitest';
+import { GOOD_CSV } from '../submit/finpro/finpro-helpers.js';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -203,4 +206,32 @@ export function record(row: Omit<TableRow, 'seconds' | 'secrets' | 'exit' | 'pea
   const code = /batchprep: ([A-Z]\w+):/.exec(r.stderr)?.[1] ?? '';
   const full: TableRow = { ...row, exit: r.code === null ? '-' : `${r.code} ${code}`.trim(), seconds: Math.round(r.ms / 100) / 10, secrets: found.length ? found.join(',') : 'none', peakMb: Math.round(r.peakMb) };
   appendFileSync(file, `${JSON.stringify(full)}\n`);
+}
+
+/**
+ * The set-up every fault test file shares: a temp dir holding good.csv and the servers the file
+ * starts, all removed after it. `dir` is read once the file's tests run.
+ */
+export function faultWorkspace(prefix: string): { readonly dir: string; serve: (...args: Parameters<typeof startServer>) => Promise<FaultServer> } {
+  let dir = '';
+  const servers: FaultServer[] = [];
+  beforeAll(async () => {
+    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npm run build' first`);
+    dir = await mkdtemp(join(tmpdir(), prefix));
+    await writeFile(join(dir, 'good.csv'), GOOD_CSV);
+  });
+  afterAll(async () => {
+    for (const s of servers) await s.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    get dir() {
+      return dir;
+    },
+    async serve(...args) {
+      const s = await startServer(...args);
+      servers.push(s);
+      return s;
+    },
+  };
 }

@@ -2,41 +2,23 @@
 // token, a fileX listing) are capped and fail as UnexpectedResponse (exit 3) long before 2 GB
 // is read; a pre-signed download is streamed to disk in flat memory, and a cut stream leaves no
 // file. The bound asserted on memory is generous (the point is "not 2 GB").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterBody, BIN, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, startServer, streamHuge, tokenReply, SECRETS, type FaultServer } from './fault-kit.js';
-import { GOOD_CSV } from '../submit/finpro/finpro-helpers.js';
+import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, streamHuge, tokenReply, SECRETS } from './fault-kit.js';
 
 const TWO_GB = 2 * 1024 ** 3;
 const PEAK_MB = 400;
-let dir: string;
-const servers: FaultServer[] = [];
+const ws = faultWorkspace('bp-faults-huge-');
 
-beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npm run build' first`);
-  dir = await mkdtemp(join(tmpdir(), 'bp-faults-huge-'));
-  await writeFile(join(dir, 'good.csv'), GOOD_CSV);
-});
-afterAll(async () => {
-  for (const s of servers) await s.close();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function serve(...args: Parameters<typeof startServer>): Promise<FaultServer> {
-  const s = await startServer(...args);
-  servers.push(s);
-  return s;
-}
+const serve = ws.serve;
 
 describe('a 2 GB reply', () => {
   it('finpro submit: a success reply padded to 2 GB fails as UnexpectedResponse, not read to the end', async () => {
     const s = await serve((req, res) =>
       afterBody(req, () => streamHuge(res, 200, JSON.stringify({ ver: '1.0', txnid: 't', status: 'success', data: { reference_id: 'fault-ref-1', batch_id: 'b-1', storage_type: 's' } }), TWO_GB)),
     );
-    const r = await runCli(['finpro', 'submit', join(dir, 'good.csv'), '--reference-id', 'fault-ref-1'], finproEnv(s.url, dir));
+    const r = await runCli(['finpro', 'submit', join(ws.dir, 'good.csv'), '--reference-id', 'fault-ref-1'], finproEnv(s.url, ws.dir));
     record({ scenario: '2 GB reply: FinPro answer', command: 'finpro submit good.csv', left: `nothing local; ${s.requests.length} POST` }, r);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/UnexpectedResponse/);
@@ -47,7 +29,7 @@ describe('a 2 GB reply', () => {
 
   it('filex ls: a FIP token answer of 2 GB fails as UnexpectedResponse', async () => {
     const s = await serve((req, res) => afterBody(req, () => streamHuge(res, 200, `{"access_token":"${SECRETS.bearer}","expires_in":300}`, TWO_GB)));
-    const r = await runCli(['filex', 'ls', '0001/app1/out'], filexEnv(s.url, dir));
+    const r = await runCli(['filex', 'ls', '0001/app1/out'], filexEnv(s.url, ws.dir));
     record({ scenario: '2 GB reply: FIP token', command: 'filex ls 0001/app1/out', left: 'nothing' }, r);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/UnexpectedResponse/);
@@ -59,7 +41,7 @@ describe('a 2 GB reply', () => {
 
   it('filex ls: a listing of 2 GB fails as UnexpectedResponse', async () => {
     const s = await serve((req, res) => afterBody(req, () => (req.url?.startsWith('/token') ? tokenReply(res) : streamHuge(res, 200, '{"name":"out","type":"DIR","children":[', TWO_GB))));
-    const r = await runCli(['filex', 'ls', '0001/app1/out', '--json'], filexEnv(s.url, dir));
+    const r = await runCli(['filex', 'ls', '0001/app1/out', '--json'], filexEnv(s.url, ws.dir));
     record({ scenario: '2 GB reply: fileX listing', command: 'filex ls 0001/app1/out --json', left: 'nothing' }, r);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/UnexpectedResponse/);
@@ -79,8 +61,8 @@ describe('a 2 GB reply', () => {
         streamHuge(res, 200, '', TWO_GB, 256 * 1024 ** 2);
       }),
     );
-    const out = join(dir, 'dl');
-    const r = await runCli(['filex', 'download', '0001/app1/out/big.csv', '-o', `${out}/`, '--retries', '0'], filexEnv(s.url, dir));
+    const out = join(ws.dir, 'dl');
+    const r = await runCli(['filex', 'download', '0001/app1/out/big.csv', '-o', `${out}/`, '--retries', '0'], filexEnv(s.url, ws.dir));
     const left = existsSync(out) ? await filesUnder(out) : [];
     record({ scenario: '2 GB reply: pre-signed download (cut at 256 MB)', command: 'filex download 0001/app1/out/big.csv -o dl/ --retries 0', left: left.length ? left.join(' ') : 'nothing' }, r);
     expect(r.code, r.stderr).toBe(3);
@@ -101,8 +83,8 @@ describe('a 2 GB reply', () => {
         streamHuge(res, 403, '<Error><Code>AccessDenied</Code>', TWO_GB);
       }),
     );
-    const out = join(dir, 'dl403');
-    const r = await runCli(['filex', 'download', '0001/app1/out/big.csv', '-o', `${out}/`], filexEnv(s.url, dir));
+    const out = join(ws.dir, 'dl403');
+    const r = await runCli(['filex', 'download', '0001/app1/out/big.csv', '-o', `${out}/`], filexEnv(s.url, ws.dir));
     const left = existsSync(out) ? await filesUnder(out) : [];
     record({ scenario: '2 GB error body from the pre-signed URL (403)', command: 'filex download 0001/app1/out/big.csv -o dl403/', left: left.length ? left.join(' ') : 'nothing' }, r);
     expect(r.code, r.stderr).toBe(4);

@@ -2,27 +2,13 @@
 // (FinPro's answer, the FIP token, a fileX listing, a pre-signed download). Default flags,
 // so retries run: each fails as NetworkError (exit 3), retried to the budget, with no local
 // file left behind and no secret printed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type http from 'node:http';
-import { afterBody, BIN, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, startServer, streamHuge, tokenReply, SECRETS, type FaultServer } from './fault-kit.js';
-import { GOOD_CSV } from '../submit/finpro/finpro-helpers.js';
+import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, streamHuge, tokenReply, SECRETS } from './fault-kit.js';
 
-let dir: string;
-const servers: FaultServer[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npm run build' first`);
-  dir = await mkdtemp(join(tmpdir(), 'bp-faults-reset-'));
-  await writeFile(join(dir, 'good.csv'), GOOD_CSV);
-});
-afterAll(async () => {
-  for (const s of servers) await s.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const ws = faultWorkspace('bp-faults-reset-');
 
 /** Announces `head` plus 1000 more bytes, sends `head`, then resets the connection. */
 function resetAfter(res: http.ServerResponse, head: string): void {
@@ -30,16 +16,12 @@ function resetAfter(res: http.ServerResponse, head: string): void {
   res.write(head, () => setTimeout(() => res.socket?.resetAndDestroy(), 20));
 }
 
-async function serve(handler: Parameters<typeof startServer>[0]): Promise<FaultServer> {
-  const s = await startServer(handler);
-  servers.push(s);
-  return s;
-}
+const serve = ws.serve;
 
 describe('a reset in the middle of the reply body', () => {
   it('finpro submit: FinPro answer cut after its first bytes', async () => {
     const s = await serve((req, res) => afterBody(req, () => resetAfter(res, `{"ver":"1.0","txnid":"${SECRETS.clientSecret}","status":"succ`)));
-    const r = await runCli(['finpro', 'submit', join(dir, 'good.csv')], finproEnv(s.url, dir));
+    const r = await runCli(['finpro', 'submit', join(ws.dir, 'good.csv')], finproEnv(s.url, ws.dir));
     record({ scenario: 'reset mid-body: FinPro answer', command: 'finpro submit good.csv', left: `nothing local; ${s.requests.length} POSTs (same reference ID)` }, r);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/NetworkError/);
@@ -49,7 +31,7 @@ describe('a reset in the middle of the reply body', () => {
 
   it('filex ls: FIP token answer cut after its first bytes', async () => {
     const s = await serve((req, res) => afterBody(req, () => resetAfter(res, `{"access_token":"${SECRETS.bearer}`)));
-    const r = await runCli(['filex', 'ls', '0001/app1/out'], filexEnv(s.url, dir));
+    const r = await runCli(['filex', 'ls', '0001/app1/out'], filexEnv(s.url, ws.dir));
     record({ scenario: 'reset mid-body: FIP token', command: 'filex ls 0001/app1/out', left: 'nothing' }, r);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/NetworkError/);
@@ -58,7 +40,7 @@ describe('a reset in the middle of the reply body', () => {
 
   it('filex ls: listing cut after its first bytes', async () => {
     const s = await serve((req, res) => afterBody(req, () => (req.url?.startsWith('/token') ? tokenReply(res) : resetAfter(res, '{"name":"out","type":"DIR","children":[{"name":"a'))));
-    const r = await runCli(['filex', 'ls', '0001/app1/out', '--json'], filexEnv(s.url, dir));
+    const r = await runCli(['filex', 'ls', '0001/app1/out', '--json'], filexEnv(s.url, ws.dir));
     record({ scenario: 'reset mid-body: fileX listing', command: 'filex ls 0001/app1/out --json', left: 'nothing' }, r);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toMatch(/NetworkError/);
@@ -77,8 +59,8 @@ describe('a reset in the middle of the reply body', () => {
         streamHuge(res, 200, '', 64 * 1024 ** 2, 8 * 1024 ** 2);
       }),
     );
-    const out = join(dir, 'dl');
-    const r = await runCli(['filex', 'download', '0001/app1/out/f.csv', '-o', `${out}/`], filexEnv(s.url, dir));
+    const out = join(ws.dir, 'dl');
+    const r = await runCli(['filex', 'download', '0001/app1/out/f.csv', '-o', `${out}/`], filexEnv(s.url, ws.dir));
     const left = existsSync(out) ? await filesUnder(out) : [];
     record({ scenario: 'reset mid-body: pre-signed download', command: 'filex download 0001/app1/out/f.csv -o dl/', left: left.length ? left.join(' ') : 'nothing' }, r);
     expect(r.code, r.stderr).toBe(3);

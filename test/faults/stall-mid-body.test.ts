@@ -2,27 +2,13 @@
 // goes silent with the connection open (the hang tests in test/submit/http/timeouts.test.ts
 // cover a server silent from the start). With --timeout 2 each command fails as Timeout
 // (exit 3), after a retry or two under the default budget, and a download leaves no file.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type http from 'node:http';
-import { afterBody, BIN, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, startServer, tokenReply, SECRETS, type FaultServer } from './fault-kit.js';
-import { GOOD_CSV } from '../submit/finpro/finpro-helpers.js';
+import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, tokenReply, SECRETS } from './fault-kit.js';
 
-let dir: string;
-const servers: FaultServer[] = [];
-
-beforeAll(async () => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run 'npm run build' first`);
-  dir = await mkdtemp(join(tmpdir(), 'bp-faults-stall-'));
-  await writeFile(join(dir, 'good.csv'), GOOD_CSV);
-});
-afterAll(async () => {
-  for (const s of servers) await s.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const ws = faultWorkspace('bp-faults-stall-');
 
 /** Announces `head` plus 1 MB, sends `head`, then says nothing more. */
 function stallAfter(res: http.ServerResponse, head: string): void {
@@ -30,16 +16,12 @@ function stallAfter(res: http.ServerResponse, head: string): void {
   res.write(head);
 }
 
-async function serve(handler: Parameters<typeof startServer>[0]): Promise<FaultServer> {
-  const s = await startServer(handler);
-  servers.push(s);
-  return s;
-}
+const serve = ws.serve;
 
 describe('a reply that stops mid-body and keeps the connection open (--timeout 2)', () => {
   it('finpro submit', async () => {
     const s = await serve((req, res) => afterBody(req, () => stallAfter(res, '{"ver":"1.0","status":"succ')));
-    const r = await runCli(['finpro', 'submit', join(dir, 'good.csv'), '--timeout', '2', '--retries', '1'], finproEnv(s.url, dir));
+    const r = await runCli(['finpro', 'submit', join(ws.dir, 'good.csv'), '--timeout', '2', '--retries', '1'], finproEnv(s.url, ws.dir));
     record({ scenario: 'stall mid-body: FinPro answer', command: 'finpro submit good.csv --timeout 2 --retries 1', left: `nothing local; ${s.requests.length} POSTs (same reference ID)` }, r);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr, r.stderr).toMatch(/Timeout/);
@@ -51,7 +33,7 @@ describe('a reply that stops mid-body and keeps the connection open (--timeout 2
       const s = await serve((req, res) =>
         afterBody(req, () => (where === 'listing' && req.url?.startsWith('/token') ? tokenReply(res) : stallAfter(res, where === 'token' ? `{"access_token":"${SECRETS.bearer}` : '{"name":"out","children":['))),
       );
-      const r = await runCli(['filex', 'ls', '0001/app1/out', '--timeout', '2', '--retries', '1'], filexEnv(s.url, dir));
+      const r = await runCli(['filex', 'ls', '0001/app1/out', '--timeout', '2', '--retries', '1'], filexEnv(s.url, ws.dir));
       record({ scenario: `stall mid-body: ${where === 'token' ? 'FIP token' : 'fileX listing'}`, command: 'filex ls 0001/app1/out --timeout 2 --retries 1', left: 'nothing' }, r);
       expect(r.code, r.stderr).toBe(3);
       expect(r.stderr, r.stderr).toMatch(/Timeout/);
@@ -70,8 +52,8 @@ describe('a reply that stops mid-body and keeps the connection open (--timeout 2
         stallAfter(res, 'x'.repeat(1024 * 1024));
       }),
     );
-    const out = join(dir, 'dl');
-    const r = await runCli(['filex', 'download', '0001/app1/out/f.csv', '-o', `${out}/`, '--timeout', '2', '--retries', '1'], filexEnv(s.url, dir));
+    const out = join(ws.dir, 'dl');
+    const r = await runCli(['filex', 'download', '0001/app1/out/f.csv', '-o', `${out}/`, '--timeout', '2', '--retries', '1'], filexEnv(s.url, ws.dir));
     const left = existsSync(out) ? await filesUnder(out) : [];
     record({ scenario: 'stall mid-body: pre-signed download', command: 'filex download 0001/app1/out/f.csv -o dl/ --timeout 2 --retries 1', left: left.length ? left.join(' ') : 'nothing' }, r);
     expect(r.code, r.stderr).toBe(3);

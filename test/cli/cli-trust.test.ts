@@ -23,7 +23,7 @@ const f = (name: string) => join(dir, name);
 const outputs: Array<{ label: string; text: string }> = [];
 
 /** Keeps every byte a command printed, for the final grep. */
-function keep(label: string, r: { stdout: string; stderr: string }) {
+function keep<R extends { stdout: string; stderr: string }>(label: string, r: R): R {
   outputs.push({ label, text: `${r.stdout}\n${r.stderr}` });
   return r;
 }

@@ -53,7 +53,7 @@ async function checkParts(dir: string, manifest: PrepareManifest, maxBytes: numb
     expect(sha(buf)).toBe(p.sha256);
     expect(buf.includes('\r')).toBe(false);
     expect(p.firstRow).toBe(next);
-    next = p.lastRow + 1;
+    next = p.lastRow! + 1;
     let rows: Array<Record<string, string>>;
     if (format === 'csv') {
       const text = buf.toString('utf8');

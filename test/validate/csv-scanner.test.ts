@@ -46,7 +46,7 @@ describe('CsvScanner', () => {
       fc.property(csvText, (text) => {
         let expected: string[][] | undefined;
         try {
-          const parsed = parse(text, { relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'], raw: true }) as Array<{
+          const parsed = parse(text, { relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n'], raw: true }) as unknown as Array<{
             record: string[];
             raw: string;
           }>;

@@ -29,7 +29,7 @@ describe('filex --via sftp host-key verification', () => {
   });
 
   // An environment with an empty HOME and no extra known_hosts file.
-  const bare = (s: SshdHarness, home: string) => {
+  const bare = (s: SshdHarness, home: string): Record<string, string> => {
     const { FILEX_SFTP_KNOWN_HOSTS: _k, ...env } = sftpEnv(s);
     return { ...env, HOME: home };
   };

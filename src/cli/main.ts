@@ -56,7 +56,7 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
     .example('$0 finpro submit parts/', 'upload every part of a prepare run')
     .example('$0 filex upload report.zip 0001/app1/in', 'upload to FINRA fileX; prints the trackingId')
     .strict()
-    .demandCommand(1, 'Name a command: validate, prepare, pack, finpro, filex or schema (see --help).')
+    .demandCommand(1, 'Name a command: validate, prepare, pack, finpro, filex, schema or sandbox (see --help).')
     .recommendCommands()
     .wrap(width)
     .epilogue(

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type http from 'node:http';
-import { afterBody, BIN, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, startServer, tokenReply, SECRETS, type FaultServer } from './fault-kit.js';
+import { afterBody, BIN, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, startServer, tokenReply, SECRETS, type FaultServer, presignedDownload } from './fault-kit.js';
 import { GOOD_CSV } from '../submit/finpro/finpro-helpers.js';
 
 let dir: string;
@@ -76,16 +76,7 @@ describe('a redirect to another origin is never followed', () => {
 
   it('filex download: 302 from the pre-signed URL', async () => {
     const before = elsewhere.requests.length;
-    const s = await serve((req, res, base) =>
-      afterBody(req, () => {
-        if (req.url?.startsWith('/token')) return tokenReply(res);
-        if (req.url?.startsWith('/files/')) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ url: `${base}/blob/f.csv?X-Amz-Signature=${SECRETS.signature}` }));
-        }
-        redirect(res, 302, req.url ?? '/');
-      }),
-    );
+    const s = await serve(presignedDownload('f.csv', (req, res) => redirect(res, 302, req.url ?? '/')));
     const out = join(dir, 'dl');
     const r = await runCli(['filex', 'download', '0001/app1/out/f.csv', '-o', `${out}/`, '--retries', '0'], filexEnv(s.url, dir));
     const left = existsSync(out) ? await filesUnder(out) : [];

@@ -104,6 +104,24 @@ export function streamHuge(res: http.ServerResponse, status: number, head: strin
 }
 
 /** A good FIP token answer that hands out `SECRETS.bearer`. */
+/**
+ * A fileX that answers the token and the download request soundly, pointing at a pre-signed
+ * URL on the same server named `name` (with an expirationTime when `expires`), whose request
+ * `blob` answers: the misbehaviour under test.
+ */
+export function presignedDownload(name: string, blob: (req: http.IncomingMessage, res: http.ServerResponse) => void, expires = false) {
+  return (req: http.IncomingMessage, res: http.ServerResponse, base: string): void =>
+    afterBody(req, () => {
+      if (req.url?.startsWith('/token')) return tokenReply(res);
+      if (req.url?.startsWith('/files/')) {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const url = `${base}/blob/${name}?X-Amz-Signature=${SECRETS.signature}`;
+        return res.end(JSON.stringify(expires ? { url, expirationTime: new Date(Date.now() + 600_000).toISOString() } : { url }));
+      }
+      blob(req, res);
+    });
+}
+
 export function tokenReply(res: http.ServerResponse): void {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(JSON.stringify({ access_token: SECRETS.bearer, token_type: 'Bearer', expires_in: 300 }));

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, streamHuge, tokenReply, SECRETS } from './fault-kit.js';
+import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, streamHuge, tokenReply, SECRETS, presignedDownload } from './fault-kit.js';
 
 const TWO_GB = 2 * 1024 ** 3;
 const PEAK_MB = 400;
@@ -51,16 +51,7 @@ describe('a 2 GB reply', () => {
   });
 
   it('filex download: a 2 GB object is streamed in flat memory; cut at 256 MB it leaves no file behind', async () => {
-    const s = await serve((req, res, base) =>
-      afterBody(req, () => {
-        if (req.url?.startsWith('/token')) return tokenReply(res);
-        if (req.url?.startsWith('/files/')) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ url: `${base}/blob/big.csv?X-Amz-Signature=${SECRETS.signature}`, expirationTime: new Date(Date.now() + 600_000).toISOString() }));
-        }
-        streamHuge(res, 200, '', TWO_GB, 256 * 1024 ** 2);
-      }),
-    );
+    const s = await serve(presignedDownload('big.csv', (_req, res) => streamHuge(res, 200, '', TWO_GB, 256 * 1024 ** 2), true));
     const out = join(ws.dir, 'dl');
     const r = await runCli(['filex', 'download', '0001/app1/out/big.csv', '-o', `${out}/`, '--retries', '0'], filexEnv(s.url, ws.dir));
     const left = existsSync(out) ? await filesUnder(out) : [];
@@ -73,16 +64,7 @@ describe('a 2 GB reply', () => {
     expect(secretsIn(r)).toEqual([]);
   });
   it('filex download: a 403 from the pre-signed URL with a 2 GB body fails without reading it all', async () => {
-    const s = await serve((req, res, base) =>
-      afterBody(req, () => {
-        if (req.url?.startsWith('/token')) return tokenReply(res);
-        if (req.url?.startsWith('/files/')) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ url: `${base}/blob/big.csv?X-Amz-Signature=${SECRETS.signature}`, expirationTime: new Date(Date.now() + 600_000).toISOString() }));
-        }
-        streamHuge(res, 403, '<Error><Code>AccessDenied</Code>', TWO_GB);
-      }),
-    );
+    const s = await serve(presignedDownload('big.csv', (_req, res) => streamHuge(res, 403, '<Error><Code>AccessDenied</Code>', TWO_GB), true));
     const out = join(ws.dir, 'dl403');
     const r = await runCli(['filex', 'download', '0001/app1/out/big.csv', '-o', `${out}/`], filexEnv(s.url, ws.dir));
     const left = existsSync(out) ? await filesUnder(out) : [];

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type http from 'node:http';
-import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, streamHuge, tokenReply, SECRETS } from './fault-kit.js';
+import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, streamHuge, tokenReply, SECRETS, presignedDownload } from './fault-kit.js';
 
 const ws = faultWorkspace('bp-faults-reset-');
 
@@ -49,16 +49,7 @@ describe('a reset in the middle of the reply body', () => {
   });
 
   it('filex download: pre-signed download cut at 8 MB of 64 MB leaves no file', async () => {
-    const s = await serve((req, res, base) =>
-      afterBody(req, () => {
-        if (req.url?.startsWith('/token')) return tokenReply(res);
-        if (req.url?.startsWith('/files/')) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ url: `${base}/blob/f.csv?X-Amz-Signature=${SECRETS.signature}` }));
-        }
-        streamHuge(res, 200, '', 64 * 1024 ** 2, 8 * 1024 ** 2);
-      }),
-    );
+    const s = await serve(presignedDownload('f.csv', (_req, res) => streamHuge(res, 200, '', 64 * 1024 ** 2, 8 * 1024 ** 2)));
     const out = join(ws.dir, 'dl');
     const r = await runCli(['filex', 'download', '0001/app1/out/f.csv', '-o', `${out}/`], filexEnv(s.url, ws.dir));
     const left = existsSync(out) ? await filesUnder(out) : [];

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type http from 'node:http';
-import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, tokenReply, SECRETS } from './fault-kit.js';
+import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, tokenReply, SECRETS, presignedDownload } from './fault-kit.js';
 
 const ws = faultWorkspace('bp-faults-stall-');
 
@@ -42,16 +42,7 @@ describe('a reply that stops mid-body and keeps the connection open (--timeout 2
   });
 
   it('filex download: the pre-signed download stalls after 1 MB; no file is left', async () => {
-    const s = await serve((req, res, base) =>
-      afterBody(req, () => {
-        if (req.url?.startsWith('/token')) return tokenReply(res);
-        if (req.url?.startsWith('/files/')) {
-          res.writeHead(200, { 'content-type': 'application/json' });
-          return res.end(JSON.stringify({ url: `${base}/blob/f.csv?X-Amz-Signature=${SECRETS.signature}` }));
-        }
-        stallAfter(res, 'x'.repeat(1024 * 1024));
-      }),
-    );
+    const s = await serve(presignedDownload('f.csv', (_req, res) => stallAfter(res, 'x'.repeat(1024 * 1024))));
     const out = join(ws.dir, 'dl');
     const r = await runCli(['filex', 'download', '0001/app1/out/f.csv', '-o', `${out}/`, '--timeout', '2', '--retries', '1'], filexEnv(s.url, ws.dir));
     const left = existsSync(out) ? await filesUnder(out) : [];

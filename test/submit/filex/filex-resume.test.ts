@@ -54,9 +54,13 @@ describe('filex upload --via s3 --resume', () => {
       const r = await runCli(args(f.path), { ...st.env, FILEX_S3_ENDPOINT: slow.endpoint }, {
         onSpawn: (child) => {
           // Kill once the journal records a part: a real crash, no clean-up code runs.
+          // The journal may be absent, mid-rename or the `{}` writability probe: only a
+          // journal that lists a part counts, and a poll never throws.
           const t = setInterval(async () => {
-            const j = await readFile(journal, 'utf8').then(JSON.parse, () => undefined);
-            if (j && Object.keys(j.parts).length >= 1) {
+            const j = (await readFile(journal, 'utf8').then(JSON.parse, () => undefined).catch(() => undefined)) as
+              | { parts?: Record<string, string> }
+              | undefined;
+            if (j?.parts && typeof j.parts === 'object' && Object.keys(j.parts).length >= 1) {
               clearInterval(t);
               child.kill('SIGKILL');
             }

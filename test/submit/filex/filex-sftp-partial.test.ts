@@ -56,6 +56,7 @@ describe('filex upload --via sftp: nothing partial under the final name', () => 
     let during: string[] = [];
     let poll: NodeJS.Timeout | undefined;
     let paused: number[] = [];
+    let pollError: unknown;
     const r = await runCli(['filex', 'upload', file, '0001/app1/in', '--via', 'sftp'], env, {
       onSpawn: (child: ChildProcess) => {
         let busy = false;
@@ -71,6 +72,11 @@ describe('filex upload --via sftp: nothing partial under the final name', () => 
               during = await readdir(inDir);
               child.kill(signal);
             }
+          } catch (err) {
+            // Never an unhandled rejection from a timer: stop the run and fail the test below.
+            pollError ??= err;
+            clearInterval(poll);
+            child.kill('SIGKILL');
           } finally {
             busy = false;
           }
@@ -81,6 +87,7 @@ describe('filex upload --via sftp: nothing partial under the final name', () => 
         });
       },
     });
+    if (pollError) throw pollError;
     return { ...r, during };
   };
 

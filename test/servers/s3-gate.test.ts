@@ -277,16 +277,20 @@ describe('faults', () => {
       req.on('response', (r) => resolve(r.statusCode));
       req.write(randomBytes(64 * 1024));
     });
-    await sleep(100);
+    // Cut it only once the gate is forwarding its body: the part is in flight, not queued.
+    const bytesBefore = s3.stats.putBytes;
+    while (s3.stats.putBytes === bytesBefore) await new Promise((r) => setImmediate(r));
     s3.faults.down = true;
     expect(await cut).toBeInstanceOf(Error);
     s3.faults.down = false;
-    await sleep(50);
-    const listed = await c.send(new ListPartsCommand({ Bucket: s3.bucket, Key, UploadId }));
+    await s3.faults.settled();
+    // Resuming is a new run with new connections (the outage dropped the old client's pool).
+    const resumed = client(creds);
+    const listed = await resumed.send(new ListPartsCommand({ Bucket: s3.bucket, Key, UploadId }));
     expect(listed.Parts?.map((p) => p.PartNumber)).toEqual([1]);
     const p2 = randomBytes(2000);
-    const e2 = (await c.send(new UploadPartCommand({ Bucket: s3.bucket, Key, UploadId, PartNumber: 2, Body: p2 }))).ETag!;
-    await c.send(new CompleteMultipartUploadCommand({ Bucket: s3.bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: e1, PartNumber: 1 }, { ETag: e2, PartNumber: 2 }] } }));
+    const e2 = (await resumed.send(new UploadPartCommand({ Bucket: s3.bucket, Key, UploadId, PartNumber: 2, Body: p2 }))).ETag!;
+    await resumed.send(new CompleteMultipartUploadCommand({ Bucket: s3.bucket, Key, UploadId, MultipartUpload: { Parts: [{ ETag: e1, PartNumber: 1 }, { ETag: e2, PartNumber: 2 }] } }));
     expect(sha256((await s3.getObject(Key))!)).toBe(sha256(Buffer.concat([p1, p2])));
   });
 
@@ -295,7 +299,7 @@ describe('faults', () => {
     await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'down/before.txt', Body: 'a' }));
     s3.faults.down = true;
     try {
-      await sleep(50);
+      await s3.faults.settled();
       const err = await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'down/during.txt', Body: 'b' })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
       expect(String((err as { code?: string }).code ?? (err as Error).message)).toMatch(/ECONNREFUSED|ECONNRESET|socket hang up/);
@@ -304,7 +308,7 @@ describe('faults', () => {
     } finally {
       s3.faults.down = false;
     }
-    await sleep(50);
+    await s3.faults.settled();
     await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'down/after.txt', Body: 'c' }));
     expect((await s3.getObject('down/after.txt'))!.toString()).toBe('c');
     expect(await s3.getObject('down/during.txt')).toBeUndefined();

@@ -35,6 +35,8 @@ export interface S3Faults {
   failAllMethods?: boolean;
   /** The gate stops listening and drops open connections (S3 gone mid-multipart). */
   down?: boolean;
+  /** Resolves once the last `down` switch took effect (the listener closed or listens again). */
+  settled(): Promise<void>;
 }
 
 export interface S3Harness {
@@ -476,6 +478,7 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
           }),
       );
     },
+    settled: () => transition,
   } as S3Faults;
 
   function direct(method: string, key: string, body?: Buffer, extraHeaders: http.OutgoingHttpHeaders = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {

@@ -5,11 +5,11 @@
 // their production path: https only, certificates verified against a CA nobody else trusts.
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
+import { startRelay } from './relay.js';
 
 const run = promisify(execFile);
 
@@ -60,34 +60,16 @@ export interface TlsFront {
 
 /** Listens with TLS on a free loopback port and pipes each connection to the http server at `target`. */
 export async function startTlsFront(ca: TestCa, target: string): Promise<TlsFront> {
-  const to = new URL(target);
-  const sockets = new Set<net.Socket>();
-  const state = { connections: 0 };
-  const server = tls.createServer({ key: ca.key, cert: ca.cert }, (client) => {
-    state.connections++;
-    const upstream = net.connect(Number(to.port), to.hostname);
-    sockets.add(client).add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream).pipe(client);
-  });
+  const server = tls.createServer({ key: ca.key, cert: ca.cert });
   server.on('tlsClientError', () => undefined);
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as net.AddressInfo).port;
+  const relay = await startRelay(server, target);
   return {
-    url: `https://127.0.0.1:${port}`,
-    port,
+    url: `https://127.0.0.1:${relay.port}`,
+    port: relay.port,
     get connections() {
-      return state.connections;
+      return relay.connections;
     },
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
+    close: () => relay.close(),
   };
 }
 

@@ -3,8 +3,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startRelay } from '../../servers/relay.js';
 import { startS3, type S3Harness } from '../../servers/s3-server.js';
 import { startFilexServer, type FilexServerOptions, type FilexTestServer } from '../../servers/filex-server.js';
 import type { SshdHarness } from '../../servers/sshd.js';
@@ -108,20 +110,8 @@ export function keyOf(stack: Stack, space: string, name: string): string {
  * a few MiB lasts long enough for tokens to expire or for a test to interrupt it.
  */
 export async function startThrottle(target: string, bytesPerSecond: number): Promise<{ endpoint: string; close(): Promise<void> }> {
-  const { createServer, connect } = await import('node:net');
-  const url = new URL(target);
-  const sockets = new Set<import('node:net').Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(Number(url.port), url.hostname);
-    sockets.add(client).add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    upstream.pipe(client);
-    // Forward in 16 KiB slices, each after the time it "costs" at the given rate.
+  // Forward in 16 KiB slices, each after the time it "costs" at the given rate.
+  const relay = await startRelay(createServer(), target, (client, upstream) => {
     client.on('data', (chunk: Buffer) => {
       client.pause();
       let off = 0;
@@ -135,13 +125,5 @@ export async function startThrottle(target: string, bytesPerSecond: number): Pro
       step();
     });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as import('node:net').AddressInfo).port;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    async close() {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((r) => server.close(() => r()));
-    },
-  };
+  return { endpoint: `http://127.0.0.1:${relay.port}`, close: () => relay.close() };
 }

@@ -251,10 +251,12 @@ export function createFinProApp(options: FinProServerOptions = {}): FinProApp {
     // so the client sees the reply rather than a broken pipe.
     const early = earlyFaultReply(fault);
     if (early) {
-      parseUpload(req, record, maxBytes, fileField).then(
-        () => send(early),
-        () => send(early),
-      );
+      parseUpload(req, record, maxBytes, fileField)
+        .then(
+          () => send(early),
+          () => send(early),
+        )
+        .catch(() => res.destroy());
       return;
     }
 
@@ -270,12 +272,15 @@ export function createFinProApp(options: FinProServerOptions = {}): FinProApp {
       req.on('end', () => send(errorReply(400, 'InvalidRequest', 'Content-Type must be multipart/form-data')));
       return;
     }
-    parseUpload(req, record, maxBytes, fileField).then(
-      (upload) => send(decide(upload)),
-      (err: Error) => {
-        if (!req.socket.destroyed) send(errorReply(400, 'InvalidRequest', `malformed multipart body: ${err.message}`));
-      },
-    );
+    parseUpload(req, record, maxBytes, fileField)
+      .then(
+        (upload) => send(decide(upload)),
+        (err: Error) => {
+          if (!req.socket.destroyed) send(errorReply(400, 'InvalidRequest', `malformed multipart body: ${err.message}`));
+        },
+      )
+      // A server bug answers as a dropped connection, never as an unhandled rejection.
+      .catch(() => res.destroy());
   };
 
   /** Decides the documented reply for a fully received upload, and stores the batch on success. */
@@ -432,6 +437,8 @@ function parseUpload(req: http.IncomingMessage, record: ReceivedUpload, maxBytes
       record.fields[name] = value;
     });
     bb.on('file', (field, stream, info) => {
+      // busboy destroys a file stream whose body ends mid-part: that is a malformed body.
+      stream.on('error', (err: Error) => reject(err));
       if (field !== fileField || out.file) {
         stream.resume();
         return;

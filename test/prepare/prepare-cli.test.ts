@@ -127,6 +127,7 @@ describe('batchprep prepare', () => {
     const child = spawn('node', [BIN, 'prepare', '-', '--out-dir', out, '--max-bytes', '2000'], { cwd: dir });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => undefined); // EPIPE once it is interrupted: expected
     child.stdin.write(`${HEADER}\n`);
     for (let i = 0; i < 2000; i++) child.stdin.write(`${id(i + 10)},,,\n`);
     // Readiness, not a sleep: wait (polling the file system, however long it takes) until

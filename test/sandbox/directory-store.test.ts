@@ -88,7 +88,7 @@ describe('directory store', () => {
       r.write('only part of it', () => r.destroy());
     });
     expect(cut).not.toBe('answered');
-    await vi.waitFor(async () => expect(await readdir(join(dir, 'tmp'))).toEqual([]));
+    await vi.waitFor(async () => expect(await readdir(join(dir, 'tmp'))).toEqual([]), { timeout: 15_000, interval: 20 });
     expect(await store.getObject('k/b')).toBeUndefined();
     expect((await request(store.presign('GET', 'k/none', 60), 'GET')).body).toMatch(/NoSuchKey/);
   });

@@ -117,11 +117,11 @@ describe('pre-signed URLs', () => {
 
 describe('issued credentials', () => {
   it('are accepted until they expire, then refused with ExpiredToken', async () => {
-    const c = client(s3.issueCredentials(2));
+    const c = client(s3.issueCredentials(4));
     await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'sts/one.txt', Body: 'hello' }));
     const got = await c.send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'sts/one.txt' }));
     expect(await got.Body!.transformToString()).toBe('hello');
-    await sleep(2100);
+    await sleep(4100);
     const err = await c.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'sts/two.txt', Body: 'x' })).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ExpiredToken', $metadata: { httpStatusCode: 403 } });
     expect(await s3.getObject('sts/two.txt')).toBeUndefined();

@@ -467,16 +467,24 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
       state.down = want;
       transition = transition.then(
         () =>
-          new Promise<void>((resolve) => {
+          new Promise<void>((resolve, reject) => {
             if (want) {
               gate.close(() => resolve());
               for (const s of sockets) s.destroy();
               agent.destroy();
             } else {
-              gate.listen(gatePort, '127.0.0.1', () => resolve());
+              // The freed port may have been taken meanwhile: a failed settled(), not a crash.
+              const failed = (err: Error) => reject(new Error(`the S3 gate could not listen on port ${gatePort} again: ${err.message}`));
+              gate.once('error', failed);
+              gate.listen(gatePort, '127.0.0.1', () => {
+                gate.off('error', failed);
+                resolve();
+              });
             }
           }),
       );
+      // Handled here so a failure is reported by settled()/close(), never as unhandled.
+      transition.catch(() => undefined);
     },
     settled: () => transition,
   } as S3Faults;
@@ -581,7 +589,7 @@ export async function startS3(options: { bucket?: string } = {}): Promise<S3Harn
     listObjects: directList,
     listMultipartUploads: listUploads,
     async close() {
-      await transition;
+      await transition.catch(() => undefined);
       gate.closeAllConnections();
       await new Promise<void>((resolve) => (gate.listening ? gate.close(() => resolve()) : resolve()));
       agent.destroy();

@@ -261,8 +261,16 @@ export async function startSshd(options: SshdOptions = {}): Promise<SshdHarness>
       pid: proc.pid!,
       async pauseSessions(pauseOptions: { listener?: boolean } = {}) {
         const pids = [...(pauseOptions.listener ? [proc.pid!] : []), ...(await descendants(proc.pid!))];
-        for (const pid of pids) process.kill(pid, 'SIGSTOP');
-        return pids;
+        const stopped: number[] = [];
+        for (const pid of pids) {
+          try {
+            process.kill(pid, 'SIGSTOP');
+            stopped.push(pid);
+          } catch {
+            // It exited since /proc was read: nothing to pause.
+          }
+        }
+        return stopped;
       },
       resumeSessions(pids: number[]) {
         for (const pid of pids) {

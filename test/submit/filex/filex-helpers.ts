@@ -71,6 +71,8 @@ export function runCli(args: string[], env: Record<string, string>, opts: { cwd?
     child.on('error', reject);
     child.on('close', (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
     opts.onSpawn?.(child);
+    // A child that exits before reading its input is EPIPE here: its exit code tells the test.
+    child.stdin!.on('error', () => undefined);
     child.stdin!.end(opts.input);
   });
 }

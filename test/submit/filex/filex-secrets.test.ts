@@ -11,7 +11,8 @@ describe('fileX never prints secrets', () => {
   let st: Stack;
   const outputs: RunResult[] = [];
   beforeAll(async () => {
-    st = await startStack({ stsTtlSeconds: 2 });
+    // 3 s, not less: a loaded machine needs the renewal margin (see filex-upload-s3.test.ts).
+    st = await startStack({ stsTtlSeconds: 3 });
     await st.fx.seedFile('out', 'fb.txt', Buffer.from('x'));
   });
   afterAll(async () => {

@@ -57,36 +57,41 @@ describe('filex upload --via sftp: nothing partial under the final name', () => 
     let poll: NodeJS.Timeout | undefined;
     let paused: number[] = [];
     let pollError: unknown;
+    let tick: Promise<void> = Promise.resolve();
     const r = await runCli(['filex', 'upload', file, '0001/app1/in', '--via', 'sftp'], env, {
       onSpawn: (child: ChildProcess) => {
         let busy = false;
-        poll = setInterval(async () => {
+        poll = setInterval(() => {
           if (busy) return;
           busy = true;
-          try {
-            const names = await readdir(inDir);
-            const hit = names.find(seen);
-            if (hit && (await stat(join(inDir, hit)).catch(() => undefined))?.size) {
+          tick = (async () => {
+            try {
+              const names = await readdir(inDir);
+              const hit = names.find(seen);
+              if (hit && (await stat(join(inDir, hit)).catch(() => undefined))?.size) {
+                clearInterval(poll);
+                paused = await sshd.pauseSessions({ listener: pauseListener });
+                during = await readdir(inDir);
+                child.kill(signal);
+              }
+            } catch (err) {
+              // Never an unhandled rejection from a timer: stop the run and fail the test below.
+              pollError ??= err;
               clearInterval(poll);
-              paused = await sshd.pauseSessions({ listener: pauseListener });
-              during = await readdir(inDir);
-              child.kill(signal);
+              child.kill('SIGKILL');
+            } finally {
+              busy = false;
             }
-          } catch (err) {
-            // Never an unhandled rejection from a timer: stop the run and fail the test below.
-            pollError ??= err;
-            clearInterval(poll);
-            child.kill('SIGKILL');
-          } finally {
-            busy = false;
-          }
+          })();
         }, 10);
-        child.on('close', () => {
-          clearInterval(poll);
-          sshd.resumeSessions(paused);
-        });
+        child.on('close', () => clearInterval(poll));
       },
     });
+    // A poll may still be pausing sshd as the child exits: let it finish, then resume what
+    // it paused (resuming in 'close' could run before the pause and leave sshd frozen).
+    clearInterval(poll);
+    await tick;
+    sshd.resumeSessions(paused);
     if (pollError) throw pollError;
     return { ...r, during };
   };

@@ -1,6 +1,5 @@
 // Retries and faults, through the CLI: what is retried (network, timeout, 429, 5xx), what is
 // not (4xx), the bounds, and the 409-after-a-lost-reply rule.
-import net from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { startFinProServer, type FinProServer } from '../../servers/finpro-server.js';
 import { finproEnv, GOOD_CSV, runCli, tempFiles } from './finpro-helpers.js';
@@ -16,15 +15,6 @@ afterAll(async () => {
   await files.cleanup();
 });
 beforeEach(() => server.reset());
-
-/** A loopback port nobody listens on: taken from the OS, then released. */
-async function closedPort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 /** finpro submit --json with fast backoff; returns the exit code, the parsed JSON and stderr. */
 async function submit(...extra: string[]) {
@@ -91,7 +81,7 @@ describe('retried failures', () => {
   });
 
   test('an unreachable server is a NetworkError after the retries (exit 3)', async () => {
-    const port = await closedPort();
+    const port = 9; // discard: nothing listens there (a freed ephemeral port may be taken again)
     const r = await runCli(['finpro', 'submit', files.path('good.csv'), '--json', '--retries', '1', '--retry-base-delay', '10', '--endpoint', `http://127.0.0.1:${port}`], finproEnv(server.url));
     expect(r.code).toBe(3);
     expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'NetworkError', status: null, retryable: true }, attempts: 2 });

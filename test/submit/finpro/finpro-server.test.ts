@@ -86,6 +86,16 @@ describe('FinPro test server: documented behaviour', () => {
     expect(r.json.errorCode).toBe('InvalidRequest');
   });
 
+  test('a multipart body that ends inside the file part is 400 InvalidRequest, and the server lives on', async () => {
+    const boundary = 'cut-boundary-123';
+    const body = `--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="consents.csv"\r\ncontent-type: text/csv\r\n\r\n${GOOD_CSV}`;
+    const r = await post(server, body, { ...AUTH, 'content-type': `multipart/form-data; boundary=${boundary}` });
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ errorCode: 'InvalidRequest' });
+    expect(r.json.errorMsg).toMatch(/malformed multipart body/);
+    expect((await post(server, form(GOOD_CSV))).status).toBe(200);
+  });
+
   test('a PDF is 400 UnsupportedFileType with the documented errorDetails', async () => {
     const r = await post(server, form('%PDF-1.4 ...', 'consents.pdf', 'application/pdf'));
     expect(r.status).toBe(400);

@@ -118,7 +118,25 @@ describe('batchprep sandbox with an S3-compatible server', () => {
     expect(arcv).toContainEqual(expect.stringMatching(/^0001\/app1\/in_arcv\/\d{14}-direct\.csv$/));
     const out = (await s3.listObjects('0001/app1/out/')).map((o) => o.key);
     expect(out).toContainEqual(expect.stringMatching(/^0001\/app1\/out\/FEEDBACK_\d{14}_direct\.csv\.txt$/));
+    // ...and S3 Direct reads it back from the out read path (README's worked example).
+    const down = await cli(['filex', 'download', '0001/app1/out', '--all', '--via', 's3', '-o', join(sb.work, 'feedback/')], s.info.env);
+    expect(down.code, down.stderr).toBe(0);
+    const feedback = out.find((k) => k.endsWith('_direct.csv.txt'))!;
+    expect(await readFile(join(sb.work, 'feedback', feedback.split('/').at(-1)!), 'utf8')).toMatch(/direct\.csv: ACCEPTED/);
     await stopAndCheckOutput(s);
+  });
+
+  it('plain static keys (no AWS_SESSION_TOKEN): the token document carries sessionToken "" and batchprep signs without one', async () => {
+    // s3rver itself (no gate) takes its own static key and no session token, like MinIO's root keys.
+    const s = await sb.startCli(['--s3-endpoint', s3.directEndpoint, '--s3-bucket', s3.bucket], { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
+    const t = await filexGet(s.info.env, '/S3TransferTokens/0001/app1');
+    expect(t.body.credentials).toMatchObject({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', sessionToken: '' });
+    const csv = join(root, 'examples', 'consents.csv');
+    const up = await cli(['filex', 'upload', csv, '0001/app1/in', '--name', 'static.csv', '--via', 's3'], s.info.env);
+    expect(up.code, up.stderr).toBe(0);
+    expect((await s3.getObject('0001/app1/in/static.csv'))?.equals(await readFile(csv))).toBe(true);
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
   });
 
   it('REST upload and download go through URLs pre-signed for the S3 server', async () => {

@@ -1,7 +1,7 @@
 // The FINRA fileX REST API and the FIP OAuth2 token endpoint, on node:http, following
 // /work/shared/seeds/finra-filex-transfer-guide.txt: directory documents, pre-signed
-// download/upload URLs (from the object store: the tests' S3 harness or the sandbox's directory
-// store), S3TransferTokens (when the store is S3), and the tracking
+// download/upload URLs (from the object store: the tests' S3 harness or one of the sandbox's
+// stores), S3TransferTokens (when the store is S3), and the tracking
 // lifecycle (Request Received → Received by FINRA/RECEIVED → ACCEPTED|REJECTED|...).
 // Fault switches let tests expire tokens, shorten URL lifetimes, list hostile names and fail.
 // Where the guide is silent (token shape and expiration format, feedback file names, OBO
@@ -515,7 +515,7 @@ export function createFilexApp(options: FilexServerOptions, baseUrl: string): Fi
         await store.putObject(key, Buffer.from(`hostile:${name}`));
       }
       if (!(await store.headObject(key))) throw new HttpError(404, 'Not Found', `File not found: ${space.name}/${name}`);
-      return send(res, 200, { url: store.presign('GET', key, ttl), expirationTime: filexTime(new Date(Date.now() + ttl * 1000)) });
+      return send(res, 200, { url: await store.presign('GET', key, ttl), expirationTime: filexTime(new Date(Date.now() + ttl * 1000)) });
     }
     if (method === 'PUT') {
       checkFileName(name);
@@ -536,7 +536,7 @@ export function createFilexApp(options: FilexServerOptions, baseUrl: string): Fi
       uploads.set(trackingId, { key, space: space.name, name, createdAt: now.getTime(), pollsSinceReceived: 0, manual: false });
       uploadMetadata.set(trackingId, metadata);
       if (failWith !== undefined) throw new HttpError(failWith, 'Internal Server Error', 'Upload request failed');
-      return send(res, 200, { url: store.presign('PUT', key, ttl), expirationTime: filexTime(new Date(now.getTime() + ttl * 1000)), trackingId });
+      return send(res, 200, { url: await store.presign('PUT', key, ttl), expirationTime: filexTime(new Date(now.getTime() + ttl * 1000)), trackingId });
     }
     throw new HttpError(405, 'Method Not Allowed', `${method} not allowed here`);
   }

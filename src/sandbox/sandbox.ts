@@ -1,7 +1,8 @@
 // `batchprep sandbox`: the FinPro File Upload API, the FIP token endpoint, the fileX REST API
 // and the objects behind fileX's pre-signed URLs, all on one 127.0.0.1 port, built from the
 // very servers the project's tests run against (src/sandbox/*-server.ts), with state in a
-// directory and the `--faults` list applied per request in front of them.
+// directory and the `--faults` list applied per request in front of them. Given an
+// S3-compatible server, the objects live in its bucket instead and S3 Direct is served too.
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -10,6 +11,8 @@ import { createDirectoryStore } from './directory-store.js';
 import { faultForRequest, type SandboxFaults, verdictFor } from './faults.js';
 import { createFilexApp, type FilexApp, type FilexState } from './filex-server.js';
 import { createFinProApp, type FinProApp, type StoredBatch, TEST_CREDENTIALS } from './finpro-server.js';
+import type { ObjectStore } from './object-store.js';
+import type { S3StoreOptions } from './s3-store.js';
 
 export interface SandboxOptions {
   /** Where objects (`objects/`) and what the APIs remember (`state.json`: tracking records, FinPro reference IDs) are kept. */
@@ -19,6 +22,11 @@ export interface SandboxOptions {
   faults?: SandboxFaults;
   /** Told one line per injected fault (the CLI prints them on stderr). */
   log?: (line: string) => void;
+  /**
+   * A bucket on an S3-compatible server to hold the objects (then `dir` keeps only
+   * `state.json`); S3TransferTokens hands out its keys. @default the directory store
+   */
+  s3?: S3StoreOptions;
 }
 
 export interface Sandbox {
@@ -91,7 +99,10 @@ async function mount(server: http.Server, options: SandboxOptions): Promise<Sand
   const log = options.log ?? (() => undefined);
   const stateFile = join(options.dir, 'state.json');
   const saved = await loadState(stateFile, log);
-  const store = await createDirectoryStore({ dir: options.dir, baseUrl });
+  // The AWS SDK is loaded only when asked for.
+  const s3 = options.s3 ? await (await import('./s3-store.js')).createS3Store(options.s3) : undefined;
+  const serving = s3 ? undefined : await createDirectoryStore({ dir: options.dir, baseUrl });
+  const store: ObjectStore = s3 ?? serving!;
   const filex = createFilexApp(
     {
       store,
@@ -132,7 +143,7 @@ async function mount(server: http.Server, options: SandboxOptions): Promise<Sand
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     if (faults.slowMs) await new Promise((r) => setTimeout(r, faults.slowMs));
     const path = (req.url ?? '/').split('?')[0];
-    if (store.handle(req, res)) return;
+    if (serving?.handle(req, res)) return;
     res.on('close', save);
     const note = (api: string, fault: string | undefined) => {
       if (fault) log(`${api} ${req.method} ${path}: injected ${fault === '429' ? `429 (Retry-After: ${faults.retryAfter})` : fault === '5xx' ? '503' : 'a cut mid-body'}`);
@@ -174,6 +185,8 @@ async function mount(server: http.Server, options: SandboxOptions): Promise<Sand
     FIP_TOKEN_URL: `${baseUrl}/fip/rest/ews/oauth2/access_token`,
     FILEX_USERNAME: SANDBOX_FILEX_USER.username,
     FILEX_PASSWORD: SANDBOX_FILEX_USER.password,
+    // What `filex upload/download/ls --via s3` needs beside the tokens fileX hands out.
+    ...(options.s3 ? { FILEX_S3_ENDPOINT: options.s3.endpoint } : {}),
   };
   return {
     baseUrl,
@@ -186,6 +199,7 @@ async function mount(server: http.Server, options: SandboxOptions): Promise<Sand
       await new Promise<void>((resolve) => server.close(() => resolve()));
       save();
       await saving;
+      s3?.close();
     },
   };
 }

@@ -1,69 +1,20 @@
 // `batchprep sandbox` as users run it: a child process (dist/cli/bin.js) that prints its
 // environment, serves FinPro, FIP and fileX on one port, injects the --faults it was given,
 // refuses a wrong command line before listening, and exits 0 on SIGTERM.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { baseEnv, bin, root, useSandboxCli } from './cli-harness.js';
 
-const run = promisify(execFile);
-const root = join(import.meta.dirname, '..', '..');
-const bin = join(root, 'dist', 'cli', 'bin.js');
-// XDG_CONFIG_HOME points nowhere: a developer's own profile cannot change what is sent.
-const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', XDG_CONFIG_HOME: '/nonexistent/batchprep-test' };
-
-let work: string;
-const children: ChildProcess[] = [];
-beforeEach(async () => {
-  work = await mkdtemp(join(tmpdir(), 'sandbox-cli-'));
-});
-afterEach(async () => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-  await rm(work, { recursive: true, force: true });
-});
-
-interface Started {
-  child: ChildProcess;
-  info: { baseUrl: string; dir: string; env: Record<string, string>; faults: unknown };
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
-
-/** Starts the sandbox with --json and resolves once it printed its one line (it listens then). */
-function startCli(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [bin, 'sandbox', '--json', '--dir', join(work, 'state'), ...args], { cwd: work, env: baseEnv });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      if (out.includes('\n')) resolve({ child, info: JSON.parse(out.slice(0, out.indexOf('\n'))), stderr: () => err, exited });
-    });
-    exited.then((code) => reject(new Error(`sandbox exited ${code}: ${err}`)));
-  });
-}
-
-async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { cwd: work, env: { ...baseEnv, ...env } });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+const sb = useSandboxCli();
+const { startCli, cli } = sb;
 
 describe('batchprep sandbox', () => {
   it('prints the environment (export lines by default), and exits 0 on SIGTERM removing its --write-env file', async () => {
-    const child = spawn(process.execPath, [bin, 'sandbox', '--dir', join(work, 'state'), '--write-env', join(work, 'sb.env')], { cwd: work, env: baseEnv });
-    children.push(child);
+    const child = sb.track(spawn(process.execPath, [bin, 'sandbox', '--dir', join(sb.work, 'state'), '--write-env', join(sb.work, 'sb.env')], { cwd: sb.work, env: baseEnv }));
     let out = '';
     child.stdout.on('data', (c: Buffer) => (out += c.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -72,14 +23,14 @@ describe('batchprep sandbox', () => {
       expect(out).toMatch(new RegExp(`^export ${name}='[^']+'$`, 'm'));
     }
     expect(out).toMatch(/^export FIP_TOKEN_URL='http:\/\/127\.0\.0\.1:\d+\/fip\/rest\/ews\/oauth2\/access_token'$/m);
-    expect(existsSync(join(work, 'sb.env'))).toBe(true);
+    expect(existsSync(join(sb.work, 'sb.env'))).toBe(true);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(existsSync(join(work, 'sb.env'))).toBe(false);
-    expect(existsSync(join(work, 'state', 'objects'))).toBe(true);
+    expect(existsSync(join(sb.work, 'sb.env'))).toBe(false);
+    expect(existsSync(join(sb.work, 'state', 'objects'))).toBe(true);
   });
 
-  it('serves FinPro and fileX on one port: a submit and a listing work with the printed environment', async () => {
+  it('serves FinPro and fileX on one port: a submit and a listing sb.work with the printed environment', async () => {
     const s = await startCli([]);
     const sub = await cli(['finpro', 'submit', join(root, 'examples', 'consents.csv'), '--reference-id', 'SANDBOX_1'], s.info.env);
     expect(sub.code, sub.stderr).toBe(0);
@@ -128,7 +79,7 @@ describe('batchprep sandbox', () => {
     const trackingId = JSON.parse(up.stdout).trackingId as string;
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
-    expect(existsSync(join(work, 'state', 'state.json'))).toBe(true);
+    expect(existsSync(join(sb.work, 'state', 'state.json'))).toBe(true);
 
     const second = await startCli(['--faults', 'polls=1']);
     expect(second.info.baseUrl).not.toBe('');
@@ -146,31 +97,31 @@ describe('batchprep sandbox', () => {
   });
 
   it('a wrong fault list or port starts nothing and exits 2', async () => {
-    const bad = await cli(['sandbox', '--dir', join(work, 'never'), '--faults', 'reject=*.bad,explode=1'], {});
+    const bad = await cli(['sandbox', '--dir', join(sb.work, 'never'), '--faults', 'reject=*.bad,explode=1'], {});
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown fault 'explode'/);
     expect(bad.stdout).toBe('');
-    expect(existsSync(join(work, 'never'))).toBe(false);
-    const dur = await cli(['sandbox', '--dir', join(work, 'never'), '--faults', 'slow=fast'], {});
+    expect(existsSync(join(sb.work, 'never'))).toBe(false);
+    const dur = await cli(['sandbox', '--dir', join(sb.work, 'never'), '--faults', 'slow=fast'], {});
     expect(dur.code).toBe(2);
     expect(dur.stderr).toMatch(/slow=fast: expected a duration/);
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const port = (taken.address() as { port: number }).port;
-    const busy = await cli(['sandbox', '--dir', join(work, 'state'), '--port', String(port)], {});
+    const busy = await cli(['sandbox', '--dir', join(sb.work, 'state'), '--port', String(port)], {});
     taken.close();
     expect(busy.code).toBe(2);
     expect(busy.stderr).toMatch(new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port} \\(EADDRINUSE\\)`));
     const range = await cli(['sandbox', '--port', '70000'], {});
     expect(range.code).toBe(2);
-    await writeFile(join(work, 'a-file'), 'x');
-    const notDir = await cli(['sandbox', '--dir', join(work, 'a-file', 'state')], {});
+    await writeFile(join(sb.work, 'a-file'), 'x');
+    const notDir = await cli(['sandbox', '--dir', join(sb.work, 'a-file', 'state')], {});
     expect(notDir.code).toBe(2);
     expect(notDir.stdout).toBe('');
     // Failing after it listened (objects/ cannot be made): the port is closed again, the process ends.
-    await mkdir(join(work, 'blocked'));
-    await writeFile(join(work, 'blocked', 'objects'), 'x');
-    const blocked = await cli(['sandbox', '--dir', join(work, 'blocked')], {});
+    await mkdir(join(sb.work, 'blocked'));
+    await writeFile(join(sb.work, 'blocked', 'objects'), 'x');
+    const blocked = await cli(['sandbox', '--dir', join(sb.work, 'blocked')], {});
     expect(blocked.code).toBe(2);
     expect(blocked.stdout).toBe('');
   });

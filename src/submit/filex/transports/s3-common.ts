@@ -103,6 +103,11 @@ export interface S3ClientOptions {
   endpoint?: string;
   /** SDK attempts per request (its own retries). @default 3 */
   maxAttempts?: number;
+  /**
+   * Send PUT bodies as UNSIGNED-PAYLOAD (see below). Off for a client that pre-signs URLs: the
+   * presigner would copy the header into the query as a second, lower-case parameter. @default true
+   */
+  unsignedPayload?: boolean;
 }
 
 /**
@@ -144,6 +149,7 @@ export function createS3Client(region: string, provider: () => Promise<StsCreden
   // signer hashes every part once more on top of the file's own sha256, the CPU that limits
   // throughput. Integrity on the wire comes from TLS (plain http is allowed only to
   // loopback), and the whole file's sha256 is computed and reported.
+  if (options.unsignedPayload === false) return client;
   client.middlewareStack.add(
     (next) => async (args) => {
       const req = args.request as { method?: string; headers?: Record<string, string> };

@@ -188,6 +188,7 @@ describe('batchprep sandbox with an S3-compatible server', () => {
     expect(noBucket.code, noBucket.stderr).toBe(2);
     expect(noBucket.stderr).toMatch(/bucket no-such-bucket at .*: no such bucket \(HTTP 404\): check --s3-endpoint/);
     expect(noBucket.stdout).toBe('');
+    expect(existsSync(state), 'a sandbox that never started leaves no --dir it created').toBe(false);
     const wrongSecret = await cli(['sandbox', '--dir', state, ...s3Flags()], { ...awsEnv(), AWS_SESSION_TOKEN: 'not-the-issued-token' });
     expect(wrongSecret.code, wrongSecret.stderr).toBe(2);
     expect(wrongSecret.stderr).toMatch(/the keys were refused \(HTTP 403\)/);

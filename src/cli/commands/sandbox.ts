@@ -77,14 +77,17 @@ function s3From(args: SandboxArgs, env: Record<string, string | undefined>): S3S
 }
 
 async function start(args: SandboxArgs, dir: string, faults: SandboxFaults, s3: S3StoreOptions | undefined, ctx: CliContext): Promise<Sandbox> {
+  let created: string | undefined;
   try {
-    await mkdir(dir, { recursive: true });
+    created = await mkdir(dir, { recursive: true });
   } catch (err) {
     throw fromFsError(err, args.dir, 'write');
   }
   try {
     return await startSandbox({ dir, port: args.port, faults, s3, log: (line) => say(ctx, `batchprep sandbox: ${line}`) });
   } catch (err) {
+    // A sandbox that never started leaves no state directory it made itself.
+    if (created) await rm(created, { recursive: true, force: true }).catch(() => undefined);
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' || code === 'EACCES') {
       throw new BatchprepError(ErrorCode.InvalidOption, `cannot listen on 127.0.0.1:${args.port} (${code}): pick another --port, or 0 for a free one`);

@@ -5,7 +5,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TEST_CREDENTIALS } from '../../servers/finpro-server.js';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { startFinProServer, TEST_CREDENTIALS, type FinProServer } from '../../servers/finpro-server.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** The built CLI; BATCHPREP_BIN points at another build (e.g. a private one while others rebuild dist/). */
@@ -75,4 +76,25 @@ export async function tempFiles(files: Record<string, string | Buffer>): Promise
   const dir = await mkdtemp(join(tmpdir(), 'finpro-test-'));
   for (const [name, content] of Object.entries(files)) await writeFile(join(dir, name), content);
   return { dir, path: (name) => join(dir, name), cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export type TempFiles = Awaited<ReturnType<typeof tempFiles>>;
+
+/**
+ * A FinPro test server and temporary files for the enclosing describe (or file): started
+ * before all its tests, stopped after them, reset before each. Tests read `fx.server` and
+ * `fx.files`, which are set once the set-up has run.
+ */
+export function useFinProServer(files: Record<string, string | Buffer>): { server: FinProServer; files: TempFiles } {
+  const fx = {} as { server: FinProServer; files: TempFiles };
+  beforeAll(async () => {
+    fx.server = await startFinProServer();
+    fx.files = await tempFiles(files);
+  });
+  afterAll(async () => {
+    await fx.server?.close();
+    await fx.files?.cleanup();
+  });
+  beforeEach(() => fx.server.reset());
+  return fx;
 }

@@ -1,11 +1,11 @@
 // The one HTTP-status-to-failure mapping (issue 11 item 6), used by FinPro, FIP, fileX REST
 // and pre-signed URL transfers; then the same mapping seen through a real FinPro test server.
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { ErrorCode, isBatchprepError, type BatchprepError } from '../../../src/errors.js';
 import { classifyStatus, statusError } from '../../../src/submit/http/status-error.js';
 import { submitToFinPro } from '../../../src/submit/finpro/client.js';
-import { startFinProServer, TEST_CREDENTIALS, type FinProServer } from '../../servers/finpro-server.js';
-import { GOOD_CSV, tempFiles } from '../finpro/finpro-helpers.js';
+import { TEST_CREDENTIALS } from '../../servers/finpro-server.js';
+import { GOOD_CSV, useFinProServer } from '../finpro/finpro-helpers.js';
 
 describe('classifyStatus', () => {
   test('the table', () => {
@@ -36,29 +36,19 @@ describe('classifyStatus', () => {
 });
 
 describe('through a FinPro test server', () => {
-  let server: FinProServer;
-  let files: Awaited<ReturnType<typeof tempFiles>>;
-  beforeAll(async () => {
-    server = await startFinProServer();
-    files = await tempFiles({ 'good.csv': GOOD_CSV });
-  });
-  afterAll(async () => {
-    await server.close();
-    await files.cleanup();
-  });
-  beforeEach(() => server.reset());
+  const fx = useFinProServer({ 'good.csv': GOOD_CSV });
 
-  const submit = () => submitToFinPro(files.path('good.csv'), { baseUrl: server.url, credentials: TEST_CREDENTIALS, retries: 2, retryBaseDelayMs: 1 });
+  const submit = () => submitToFinPro(fx.files.path('good.csv'), { baseUrl: fx.server.url, credentials: TEST_CREDENTIALS, retries: 2, retryBaseDelayMs: 1 });
 
   test('a rejection code we do not know is Rejected with the server code beside it, after one attempt', async () => {
-    server.faults.push({ kind: 'garbage', status: 422, body: JSON.stringify({ txnid: 'tx-9', errorCode: 'SomethingNew', errorMsg: 'new rule' }) });
+    fx.server.faults.push({ kind: 'garbage', status: 422, body: JSON.stringify({ txnid: 'tx-9', errorCode: 'SomethingNew', errorMsg: 'new rule' }) });
     const err = (await submit().catch((e: unknown) => e)) as BatchprepError;
     expect(isBatchprepError(err)).toBe(true);
     expect([err.code, err.serverCode, err.status, err.txnid, err.attempts, err.exitCode]).toEqual(['Rejected', 'SomethingNew', 422, 'tx-9', 1, 1]);
   });
 
   test('a 429 carries Retry-After as retryAfterMs, and the final error of a retried call carries attempts', async () => {
-    server.faults.push({ kind: 'rateLimit', retryAfter: '0' }, { kind: 'rateLimit', retryAfter: '0' }, { kind: 'rateLimit', retryAfter: '0' });
+    fx.server.faults.push({ kind: 'rateLimit', retryAfter: '0' }, { kind: 'rateLimit', retryAfter: '0' }, { kind: 'rateLimit', retryAfter: '0' });
     const err = (await submit().catch((e: unknown) => e)) as BatchprepError;
     expect([err.code, err.status, err.retryAfterMs, err.attempts, err.serverCode]).toEqual(['RateLimited', 429, 0, 3, 'TooManyRequests']);
   });

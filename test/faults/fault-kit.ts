@@ -127,13 +127,15 @@ export function tokenReply(res: http.ServerResponse): void {
   res.end(JSON.stringify({ access_token: SECRETS.bearer, token_type: 'Bearer', expires_in: 300 }));
 }
 
+/** What every fault run gets: its own HOME, no colour, and no config file of the machine. */
+function isolatedEnv(home: string): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1', XDG_CONFIG_HOME: '/nonexistent/batchprep-faults' };
+}
+
 /** The environment for `filex` commands against a fake fileX at `base` (token at `${base}/token`). */
 export function filexEnv(base: string, home: string): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    NO_COLOR: '1',
-    XDG_CONFIG_HOME: '/nonexistent/batchprep-faults',
+    ...isolatedEnv(home),
     FILEX_USERNAME: 'fault-user',
     FILEX_PASSWORD: SECRETS.fipPassword,
     FILEX_BASE_URL: base,
@@ -144,10 +146,7 @@ export function filexEnv(base: string, home: string): Record<string, string> {
 /** The environment for `finpro submit` against `base`. */
 export function finproEnv(base: string, home: string): Record<string, string> {
   return {
-    PATH: process.env.PATH ?? '',
-    HOME: home,
-    NO_COLOR: '1',
-    XDG_CONFIG_HOME: '/nonexistent/batchprep-faults',
+    ...isolatedEnv(home),
     FINPRO_BASE_URL: base,
     FINPRO_CLIENT_ID: 'fault-client-id',
     FINPRO_CLIENT_SECRET: SECRETS.clientSecret,

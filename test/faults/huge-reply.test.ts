@@ -5,13 +5,22 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, streamHuge, tokenReply, SECRETS, presignedDownload } from './fault-kit.js';
+import { faultWorkspace, afterBody, filesUnder, filexEnv, finproEnv, record, runCli, secretsIn, streamHuge, tokenReply, SECRETS, presignedDownload, type Run } from './fault-kit.js';
 
 const TWO_GB = 2 * 1024 ** 3;
 const PEAK_MB = 400;
 const ws = faultWorkspace('bp-faults-huge-');
 
 const serve = ws.serve;
+
+/** A control reply announced as 2 GB: refused as UnexpectedResponse (exit 3) long before 2 GB, in flat memory, no secret shown. */
+function expectRefusedEarly(r: Run, s: { bytesWritten(): number }): void {
+  expect(r.code, r.stderr).toBe(3);
+  expect(r.stderr).toMatch(/UnexpectedResponse/);
+  expect(s.bytesWritten()).toBeLessThan(256 * 1024 ** 2);
+  expect(r.peakMb).toBeLessThan(PEAK_MB);
+  expect(secretsIn(r)).toEqual([]);
+}
 
 describe('a 2 GB reply', () => {
   it('finpro submit: a success reply padded to 2 GB fails as UnexpectedResponse, not read to the end', async () => {
@@ -20,34 +29,22 @@ describe('a 2 GB reply', () => {
     );
     const r = await runCli(['finpro', 'submit', join(ws.dir, 'good.csv'), '--reference-id', 'fault-ref-1'], finproEnv(s.url, ws.dir));
     record({ scenario: '2 GB reply: FinPro answer', command: 'finpro submit good.csv', left: `nothing local; ${s.requests.length} POST` }, r);
-    expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/UnexpectedResponse/);
-    expect(s.bytesWritten()).toBeLessThan(256 * 1024 ** 2);
-    expect(r.peakMb).toBeLessThan(PEAK_MB);
-    expect(secretsIn(r)).toEqual([]);
+    expectRefusedEarly(r, s);
   });
 
   it('filex ls: a FIP token answer of 2 GB fails as UnexpectedResponse', async () => {
     const s = await serve((req, res) => afterBody(req, () => streamHuge(res, 200, `{"access_token":"${SECRETS.bearer}","expires_in":300}`, TWO_GB)));
     const r = await runCli(['filex', 'ls', '0001/app1/out'], filexEnv(s.url, ws.dir));
     record({ scenario: '2 GB reply: FIP token', command: 'filex ls 0001/app1/out', left: 'nothing' }, r);
-    expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/UnexpectedResponse/);
     expect(s.requests).toHaveLength(1);
-    expect(s.bytesWritten()).toBeLessThan(256 * 1024 ** 2);
-    expect(r.peakMb).toBeLessThan(PEAK_MB);
-    expect(secretsIn(r)).toEqual([]);
+    expectRefusedEarly(r, s);
   });
 
   it('filex ls: a listing of 2 GB fails as UnexpectedResponse', async () => {
     const s = await serve((req, res) => afterBody(req, () => (req.url?.startsWith('/token') ? tokenReply(res) : streamHuge(res, 200, '{"name":"out","type":"DIR","children":[', TWO_GB))));
     const r = await runCli(['filex', 'ls', '0001/app1/out', '--json'], filexEnv(s.url, ws.dir));
     record({ scenario: '2 GB reply: fileX listing', command: 'filex ls 0001/app1/out --json', left: 'nothing' }, r);
-    expect(r.code, r.stderr).toBe(3);
-    expect(r.stderr).toMatch(/UnexpectedResponse/);
-    expect(s.bytesWritten()).toBeLessThan(256 * 1024 ** 2);
-    expect(r.peakMb).toBeLessThan(PEAK_MB);
-    expect(secretsIn(r)).toEqual([]);
+    expectRefusedEarly(r, s);
   });
 
   it('filex download: a 2 GB object is streamed in flat memory; cut at 256 MB it leaves no file behind', async () => {

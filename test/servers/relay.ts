@@ -23,11 +23,11 @@ export async function startRelay(
 ): Promise<Relay> {
   const to = new URL(target);
   const sockets = new Set<net.Socket>();
-  const state = { connections: 0 };
+  let connections = 0;
   // A TLS server's plain 'connection' is the encrypted socket: relay what it decrypts.
   server.on(server instanceof tls.Server ? 'secureConnection' : 'connection', (client: net.Socket) => relay(client));
   function relay(client: net.Socket): void {
-    state.connections++;
+    connections++;
     const upstream = net.connect(Number(to.port), to.hostname);
     sockets.add(client).add(upstream);
     const drop = () => {
@@ -43,7 +43,7 @@ export async function startRelay(
   return {
     port: (server.address() as net.AddressInfo).port,
     get connections() {
-      return state.connections;
+      return connections;
     },
     async close() {
       for (const s of sockets) s.destroy();

@@ -95,6 +95,14 @@ export function idleTimeoutMs(): number {
   return current.timeoutMs;
 }
 
+/**
+ * The error a socket is destroyed with when no byte moved for `ms` (node:http requests and the
+ * SFTP socket alike): `ETIMEDOUT`, and a message the transports map to `Timeout`.
+ */
+export function idleTimeoutError(ms: number): Error & { code: string } {
+  return Object.assign(new Error(`idle timeout: no data for ${ms / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' });
+}
+
 /** The extra trusted CAs as a `ca` list, or undefined for Node's default store (which includes NODE_EXTRA_CA_CERTS). */
 export function trustedCa(): string[] | undefined {
   return current.ca;

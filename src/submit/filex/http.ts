@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { abortedError, BatchprepError, ErrorCode, isBatchprepError } from '../../errors.js';
 import { redactUrl } from '../../redact.js';
 import { statusError } from '../http/status-error.js';
-import { idleTimeoutMs, nodeAgentFor } from '../http/network.js';
+import { idleTimeoutError, idleTimeoutMs, nodeAgentFor } from '../http/network.js';
 
 /** One buffered JSON/text response (only small control documents come through here). */
 export interface SmallResponse {
@@ -46,7 +46,7 @@ export function request(url: URL, opts: { method: string; headers?: Record<strin
     });
     const idle = idleTimeoutMs(); // no byte either way this long: a stuck server (raise --timeout)
     req.setTimeout(idle, () => {
-      const err = Object.assign(new Error(`idle timeout: no data for ${idle / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' });
+      const err = idleTimeoutError(idle);
       // A body that stalls mid-way must fail as this timeout, not as the "aborted" reset destroying the request causes.
       response?.destroy(err);
       req.destroy(err);

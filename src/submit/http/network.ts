@@ -6,6 +6,7 @@ import type { ClientRequest } from 'node:http';
 import { HttpsProxyAgent } from 'https-proxy-agent';
 import { BatchprepError, ErrorCode, fromFsError } from '../../errors.js';
 import { parseProxyUrl, proxyAuthHeader, proxyEnvFrom, proxyFor, type ProxyEnv } from './proxy.js';
+import { checkPositive } from './retry.js';
 
 /** How every transport reaches the network: proxies, extra trusted CAs, the idle timeout. */
 export interface NetworkOptions {
@@ -70,10 +71,8 @@ export function configureNetwork(options: NetworkOptions = {}): void {
   if (source === current.source) return;
   if (proxy.httpsProxy) parseProxyUrl(proxy.httpsProxy, 'HTTPS_PROXY');
   if (proxy.httpProxy) parseProxyUrl(proxy.httpProxy, 'HTTP_PROXY');
+  checkPositive(options.timeoutMs, 'timeout');
   const timeoutMs = options.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  if (!(Number.isFinite(timeoutMs) && timeoutMs > 0)) {
-    throw new BatchprepError(ErrorCode.InvalidOption, `timeout must be a positive number (got ${options.timeoutMs})`);
-  }
   let ca: string[] | undefined;
   if (options.caFile) {
     // An explicit `ca` replaces Node's store, so the system roots and NODE_EXTRA_CA_CERTS go in too.
@@ -94,6 +93,14 @@ export function networkGeneration(): number {
 /** The idle timeout of one attempt, in ms. */
 export function idleTimeoutMs(): number {
   return current.timeoutMs;
+}
+
+/**
+ * The error a socket is destroyed with when no byte moved for `ms` (node:http requests and the
+ * SFTP socket alike): `ETIMEDOUT`, and a message the transports map to `Timeout`.
+ */
+export function idleTimeoutError(ms: number): Error & { code: string } {
+  return Object.assign(new Error(`idle timeout: no data for ${ms / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' });
 }
 
 /** The extra trusted CAs as a `ca` list, or undefined for Node's default store (which includes NODE_EXTRA_CA_CERTS). */

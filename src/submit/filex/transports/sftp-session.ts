@@ -4,7 +4,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import SftpClient from 'ssh2-sftp-client';
 import { abortedError, BatchprepError, ErrorCode, fromFsError } from '../../../errors.js';
 import { registerSecret } from '../../../redact.js';
-import { idleTimeoutMs, sftpProxy } from '../../http/network.js';
+import { idleTimeoutError, idleTimeoutMs, sftpProxy } from '../../http/network.js';
 import { connectTunnel } from '../../http/proxy.js';
 import type { FilexPath } from '../names.js';
 import { checkFingerprintPin, readKnownHosts, entriesFor, blobKeyType, type KnownHostEntry } from '../known-hosts.js';
@@ -100,7 +100,7 @@ export async function withSftp<T>(o: SftpOptions, fn: (sftp: SftpClient) => Prom
     });
   });
   const idle = idleTimeoutMs(); // no byte either way this long (handshake or transfer): a stuck server
-  sock.setTimeout(idle, () => sock.destroy(Object.assign(new Error(`idle timeout: no data for ${idle / 1000} s (raise --timeout)`), { code: 'ETIMEDOUT' })));
+  sock.setTimeout(idle, () => sock.destroy(idleTimeoutError(idle)));
   const sftp = new SftpClient('batchprep');
   const onAbort = () => sock.destroy(new Error('aborted'));
   o.signal?.addEventListener('abort', onAbort, { once: true });

@@ -11,6 +11,7 @@ import type { FileReport } from '../../core/issues.js';
 import { DEFAULT_MAX_BYTES, detectFileFormat } from '../../validate/faces.js';
 import type { FormatGuess } from '../../validate/sniff.js';
 import { checkPositive, checkRetries, withRetry } from '../http/retry.js';
+import { DEFAULT_IDLE_TIMEOUT_MS } from '../http/network.js';
 import { undiciDispatcherFor } from '../http/undici-dispatcher.js';
 import { credentialHeaders } from './credentials.js';
 import type { FinProCredentials } from './credentials.js';
@@ -203,7 +204,7 @@ async function submitPath(
   const contentType = CONTENT_TYPES[await detectFormat(path, fileName)];
   const headers = credentialHeaders(options.credentials, protocol.headerNames);
   const fileField = protocol.fileField;
-  const timeoutMs = options.timeoutMs ?? 30_000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   let attempts = 0;
   let possiblyLanded = false;
   return withRetry(

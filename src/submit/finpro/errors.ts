@@ -1,4 +1,5 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
+import { formatSeconds } from '../http/retry.js';
 import { statusError } from '../http/status-error.js';
 
 /** The documented success reply of the File Upload API. */
@@ -160,7 +161,7 @@ export function networkError(err: unknown, origin: string): FinProError {
 export function timeoutError(timeoutMs: number, origin: string, cause?: unknown): FinProError {
   return new BatchprepError(
     ErrorCode.Timeout,
-    `FinPro at ${origin} did not answer within ${(timeoutMs / 1000).toFixed(timeoutMs % 1000 ? 1 : 0)} s (raise --timeout if the service is slow)`,
+    `FinPro at ${origin} did not answer within ${formatSeconds(timeoutMs)} s (raise --timeout if the service is slow)`,
     { cause, retryable: true },
   );
 }

@@ -124,7 +124,8 @@ export function deadlineError(maxTimeMs: number, attempt: number, cause?: unknow
   );
 }
 
-function formatSeconds(ms: number): string {
+/** `1500` → `1.5`, `60000` → `60`: seconds as the messages print them. */
+export function formatSeconds(ms: number): string {
   return (ms / 1000).toFixed(ms % 1000 ? 1 : 0);
 }
 

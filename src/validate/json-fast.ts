@@ -62,7 +62,7 @@ export interface FastJsonRowSink extends JsonRowSink {
   plainRow?: (s: string, idStart: number, idEnd: number, fromStart: number, fromEnd: number, toStart: number, toEnd: number, cfgStart: number, cfgEnd: number, row: number, line: number) => boolean;
 }
 
-/** Same surface as `JsonRowReader`, which the engine drives. */
+/** What the engine drives of `JsonRowReader`'s surface: push, end, rows. */
 export class FastJsonRowReader {
   /** The stream-json reader, made at the first element it must judge. */
   private slow: JsonRowReader | undefined;
@@ -95,11 +95,6 @@ export class FastJsonRowReader {
   /** Rows seen so far. */
   get rows(): number {
     return this.handedOver ? this.slow!.rows : this.rowCount;
-  }
-
-  /** True once a syntax or shape error stopped reading. */
-  get stopped(): boolean {
-    return this.handedOver ? this.slow!.stopped : false;
   }
 
   /** Feeds decoded text. */

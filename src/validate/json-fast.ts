@@ -1,3 +1,4 @@
+import { countNewlines } from './csv-scanner.js';
 import { JsonRowReader, type JsonRow, type JsonRowSink } from './json-rows.js';
 
 /**
@@ -436,13 +437,6 @@ function elementEnd(s: string, start: number): number {
     }
   }
   return NEED_MORE;
-}
-
-/** Line ends in `s[from, to)`. */
-function countNewlines(s: string, from: number, to: number): number {
-  let k = 0;
-  for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) k++;
-  return k;
 }
 
 /** `s.indexOf(what, from)`, or `s.length` when it is not there. */

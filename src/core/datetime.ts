@@ -54,15 +54,14 @@ const EXAMPLE = 'use the form 2024-01-01T00:00:00Z or 2024-01-01T05:30:00+05:30'
  * and (RFC 3339 profile) names `--date-format iso8601` when the value is valid ISO 8601.
  */
 export function checkDateTime(s: string, format: DateFormat = 'rfc3339'): DateCheck {
+  // Every RFC 3339 date-time matches ISO_EXTENDED with the same parts, so checkIso8601 gives it
+  // the same result: the ISO profile needs no RFC 3339 check first.
+  if (format !== 'rfc3339') return checkIso8601(s);
   const strict = checkRfc3339(s);
-  if (strict.ok || format === 'rfc3339') {
-    if (!strict.ok && checkIso8601(s).ok) {
-      return { ok: false, reason: `${strict.reason}; it is valid ISO 8601, so if the service accepts that form pass --date-format iso8601 (library option dateFormat: 'iso8601')` };
-    }
-    return strict;
+  if (!strict.ok && checkIso8601(s).ok) {
+    return { ok: false, reason: `${strict.reason}; it is valid ISO 8601, so if the service accepts that form pass --date-format iso8601 (library option dateFormat: 'iso8601')` };
   }
-  const iso = checkIso8601(s);
-  return iso.ok ? iso : { ok: false, reason: iso.reason };
+  return strict;
 }
 
 /** RFC 3339 date-time: date, 'T', time with seconds, offset. */

@@ -159,7 +159,8 @@ function isBlank(s: string, start: number, end: number): boolean {
   return true;
 }
 
-function countNewlines(s: string, from: number, to: number): number {
+/** Line ends in `s[from, to)`. */
+export function countNewlines(s: string, from: number, to: number): number {
   let count = 0;
   let i = s.indexOf('\n', from);
   while (i !== -1 && i < to) {

@@ -72,7 +72,6 @@ export class ValidationEngine {
   private readonly listed: Issue[] = [];
   /** Listed issues that count against `maxErrors` (not file-level ones). */
   private listedRowIssues = 0;
-  private decision: FormatDecision | undefined;
   readonly paths: PathCounts = { inPlace: 0, split: 0 };
   private truncated = false;
   private overCap = false;
@@ -114,11 +113,6 @@ export class ValidationEngine {
     this.warning = options.strict ? 'error' : 'warning';
     this.sampling = Boolean(options.sizeHint) && options.duplicateCheck;
     this.checker = new RowChecker({ defaults: options.defaults, duplicateCheck: options.duplicateCheck, strict: options.strict, dateFormat: options.dateFormat });
-  }
-
-  /** The format decision, once made (after `HEAD_BYTES` bytes or at the end). */
-  get formatDecision(): FormatDecision | undefined {
-    return this.decision;
   }
 
   /** Feeds the next bytes of the file. */
@@ -181,7 +175,6 @@ export class ValidationEngine {
     const decision = decideFormat(head, this.options.format, this.options.fileName, final);
     if (decision === undefined) return false;
     this.started = true;
-    this.decision = decision;
     this.format = decision.format;
     this.onFormat?.(decision);
     if (decision.utf16) {

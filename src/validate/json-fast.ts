@@ -1,3 +1,4 @@
+import { countNewlines } from './csv-scanner.js';
 import { JsonRowReader, type JsonRow, type JsonRowSink } from './json-rows.js';
 
 /**
@@ -62,7 +63,7 @@ export interface FastJsonRowSink extends JsonRowSink {
   plainRow?: (s: string, idStart: number, idEnd: number, fromStart: number, fromEnd: number, toStart: number, toEnd: number, cfgStart: number, cfgEnd: number, row: number, line: number) => boolean;
 }
 
-/** Same surface as `JsonRowReader`, which the engine drives. */
+/** What the engine drives of `JsonRowReader`'s surface: push, end, rows. */
 export class FastJsonRowReader {
   /** The stream-json reader, made at the first element it must judge. */
   private slow: JsonRowReader | undefined;
@@ -95,11 +96,6 @@ export class FastJsonRowReader {
   /** Rows seen so far. */
   get rows(): number {
     return this.handedOver ? this.slow!.rows : this.rowCount;
-  }
-
-  /** True once a syntax or shape error stopped reading. */
-  get stopped(): boolean {
-    return this.handedOver ? this.slow!.stopped : false;
   }
 
   /** Feeds decoded text. */
@@ -441,13 +437,6 @@ function elementEnd(s: string, start: number): number {
     }
   }
   return NEED_MORE;
-}
-
-/** Line ends in `s[from, to)`. */
-function countNewlines(s: string, from: number, to: number): number {
-  let k = 0;
-  for (let i = s.indexOf('\n', from); i !== -1 && i < to; i = s.indexOf('\n', i + 1)) k++;
-  return k;
 }
 
 /** `s.indexOf(what, from)`, or `s.length` when it is not there. */

@@ -25,11 +25,11 @@ const MAGIC: number[][] = [
 ];
 
 /**
- * Sniffs the format from the first bytes (after any BOM): `[` or `{` as the first non-blank
+ * Sniffs the format from the whole head (after any BOM): `[` or `{` as the first non-blank
  * character means JSON; known binary signatures or NUL bytes mean unsupported; anything
- * else is read as CSV. Returns undefined when `head` is all whitespace and more may come.
+ * else, a blank head too, is read as CSV.
  */
-export function sniffFormat(head: Uint8Array, final: boolean): FormatGuess | undefined {
+function sniffFormat(head: Uint8Array): FileFormat | 'unsupported' {
   for (const sig of MAGIC) {
     if (head.length >= sig.length && sig.every((b, i) => head[i] === b)) return 'unsupported';
   }
@@ -39,7 +39,7 @@ export function sniffFormat(head: Uint8Array, final: boolean): FormatGuess | und
     if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) continue;
     return c === 0x5b || c === 0x7b ? 'json' : 'csv';
   }
-  return final ? 'csv' : undefined;
+  return 'csv';
 }
 
 /** Bytes looked at before deciding BOM and format: a fixed amount, so any chunking decides alike. */
@@ -74,6 +74,6 @@ export function decideFormat(head: Uint8Array, format: FileFormat | 'auto', file
   // A UTF-16 file is reported as an encoding error, read as CSV (the content is not sniffable).
   if (utf16) return { format: 'csv', by: byName === 'unsupported' ? 'extension' : 'content', bom, utf16 };
   if (byName === 'unsupported') return { format: null, by: 'extension', bom, utf16 };
-  const sniffed = sniffFormat(head.subarray(bom, HEAD_BYTES), true);
-  return { format: sniffed === 'csv' || sniffed === 'json' ? sniffed : null, by: 'content', bom, utf16 };
+  const sniffed = sniffFormat(head.subarray(bom, HEAD_BYTES));
+  return { format: sniffed === 'unsupported' ? null : sniffed, by: 'content', bom, utf16 };
 }

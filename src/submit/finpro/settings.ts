@@ -1,13 +1,15 @@
 import { BatchprepError, ErrorCode } from '../../errors.js';
+import { FINPRO_UPLOAD_PATH } from '../../core/finpro-rules.js';
 import { checkEndpoint, joinUrl } from '../http/endpoint.js';
 
 /**
  * The FinPro File Upload API document gives no URL path, no header names (only what each
  * header carries) and no name for the file field. These are batchprep's defaults for them;
  * check each against your onboarding pack and override it (FINPRO_UPLOAD_URL,
- * FINPRO_HEADER_*, FINPRO_FILE_FIELD, a profile, or the library options).
+ * FINPRO_HEADER_*, FINPRO_FILE_FIELD, a profile, or the library options). The default path,
+ * FINPRO_UPLOAD_PATH, is in core/finpro-rules.ts with the API's other facts.
  */
-export const FINPRO_UPLOAD_PATH = ['fi', 'requests', 'schedule', 'upload', 'v3'] as const;
+export { FINPRO_UPLOAD_PATH };
 
 /** The names of the four identity headers (the document describes them but does not name them). */
 export interface FinProHeaderNames {

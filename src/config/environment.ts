@@ -17,6 +17,5 @@ export interface ResolveEnvironmentOptions {
  * a command runs; library users may call it to get the same behaviour.
  */
 export async function resolveEnvironment(env: Env, options: ResolveEnvironmentOptions): Promise<Env> {
-  const { env: withProfile } = await applyProfile(env, options);
-  return resolveSecretFiles(withProfile, options.cwd);
+  return resolveSecretFiles(await applyProfile(env, options), options.cwd);
 }

@@ -13,15 +13,6 @@ export interface ApplyProfileOptions {
   cwd: string;
 }
 
-/** The profile that was applied, for messages and tests. */
-export interface AppliedProfile {
-  env: Env;
-  /** The config file read, or undefined when there was none to read. */
-  file?: string;
-  /** The profile used, or undefined when none applied. */
-  profile?: string;
-}
-
 /** Reads the config file; undefined when it does not exist and nobody asked for it. */
 async function loadConfig(path: string, mustExist: boolean): Promise<ConfigFile | undefined> {
   let text: string;
@@ -73,18 +64,18 @@ function checkEntry(path: string, section: string, key: string, value: string, l
  * from a profile yields to `X` or `X_FILE` in the environment. An unknown profile, a
  * malformed file, an unknown key or a secret is a coded error (exit 2) naming file and line.
  */
-export async function applyProfile(env: Env, options: ApplyProfileOptions): Promise<AppliedProfile> {
+export async function applyProfile(env: Env, options: ApplyProfileOptions): Promise<Env> {
   const fromFlag = options.profile?.trim() || undefined;
   const chosen = fromFlag ?? (env.BATCHPREP_PROFILE?.trim() || undefined);
   const { path, explicit } = configFilePath(env, options.cwd);
   const config = await loadConfig(path, explicit || chosen !== undefined);
-  if (!config) return { env };
+  if (!config) return env;
   // Every section is checked, not only the chosen one: the file must hold no secret at all.
   for (const s of config.sections.values()) for (const [key, entry] of s.entries) checkEntry(path, s.name, key, entry.value, entry.line);
   const name = chosen ?? 'default';
   const section = config.sections.get(name);
   if (!section) {
-    if (chosen === undefined) return { env, file: path };
+    if (chosen === undefined) return env;
     const known = [...config.sections.keys()];
     throw new BatchprepError(
       ErrorCode.ProfileNotFound,
@@ -101,5 +92,5 @@ export async function applyProfile(env: Env, options: ApplyProfileOptions): Prom
     if (isSet(variable) || (secret !== undefined && isSet(secret)) || group.some(isSet)) continue;
     out[variable] = entry.value;
   }
-  return { env: out, file: path, profile: name };
+  return out;
 }

@@ -53,6 +53,22 @@ function seconds(key: string, value: string): number {
   return ms / 1000;
 }
 
+// One setter per fault name: each reads its value with the parser of its kind.
+const SETTERS: Record<string, (f: SandboxFaults, key: string, value: string) => void> = {
+  reject: (f, _key, value) => f.reject.push(value),
+  partial: (f, _key, value) => f.partial.push(value),
+  '429-every': (f, key, value) => (f.every429 = count(key, value)),
+  // A bare number is seconds here.
+  'retry-after': (f, key, value) => (f.retryAfter = seconds(key, /^[0-9]+$/.test(value) ? `${value}s` : value)),
+  '5xx-every': (f, key, value) => (f.every5xx = count(key, value)),
+  'reset-every': (f, key, value) => (f.resetEvery = count(key, value)),
+  slow: (f, key, value) => (f.slowMs = durationMs(key, value)),
+  'token-ttl': (f, key, value) => (f.tokenTtlSeconds = seconds(key, value)),
+  'expire-token-every': (f, key, value) => (f.expireTokenEvery = count(key, value)),
+  'url-ttl': (f, key, value) => (f.urlTtlSeconds = seconds(key, value)),
+  polls: (f, key, value) => (f.pollsToVerdict = count(key, value)),
+};
+
 /** Parses `reject=*.bad.csv,429-every=5,slow=200ms`; several lists (repeated flags) add up. */
 export function parseFaults(lists: string[]): SandboxFaults {
   const f: SandboxFaults = { reject: [], partial: [], retryAfter: 1 };
@@ -63,43 +79,8 @@ export function parseFaults(lists: string[]): SandboxFaults {
       const key = (eq < 0 ? entry : entry.slice(0, eq)).trim();
       const value = eq < 0 ? '' : entry.slice(eq + 1).trim();
       if (eq < 0 || value === '') throw new FaultSyntaxError(`--faults '${entry}': expected name=value (${FAULTS_SYNTAX})`);
-      switch (key) {
-        case 'reject':
-          f.reject.push(value);
-          break;
-        case 'partial':
-          f.partial.push(value);
-          break;
-        case '429-every':
-          f.every429 = count(key, value);
-          break;
-        case 'retry-after':
-          f.retryAfter = seconds(key, /^[0-9]+$/.test(value) ? `${value}s` : value);
-          break;
-        case '5xx-every':
-          f.every5xx = count(key, value);
-          break;
-        case 'reset-every':
-          f.resetEvery = count(key, value);
-          break;
-        case 'slow':
-          f.slowMs = durationMs(key, value);
-          break;
-        case 'token-ttl':
-          f.tokenTtlSeconds = seconds(key, value);
-          break;
-        case 'expire-token-every':
-          f.expireTokenEvery = count(key, value);
-          break;
-        case 'url-ttl':
-          f.urlTtlSeconds = seconds(key, value);
-          break;
-        case 'polls':
-          f.pollsToVerdict = count(key, value);
-          break;
-        default:
-          throw new FaultSyntaxError(`--faults: unknown fault '${key}' (known: ${FAULTS_SYNTAX})`);
-      }
+      if (!Object.hasOwn(SETTERS, key)) throw new FaultSyntaxError(`--faults: unknown fault '${key}' (known: ${FAULTS_SYNTAX})`);
+      SETTERS[key]!(f, key, value);
     }
   }
   return f;

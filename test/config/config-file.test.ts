@@ -87,9 +87,9 @@ describe('the README example', () => {
     try {
       await writeFile(join(dir, 'config'), ini);
       const applied = await applyProfile({ BATCHPREP_CONFIG_FILE: join(dir, 'config') }, { profile: 'uat', cwd: dir });
-      expect(applied.env).toMatchObject({ FINPRO_CLIENT_ID: 'acme-uat', FINPRO_CLIENT_SECRET_FILE: '/run/secrets/finpro-uat', FILEX_SFTP_PORT: '22' });
+      expect(applied).toMatchObject({ FINPRO_CLIENT_ID: 'acme-uat', FINPRO_CLIENT_SECRET_FILE: '/run/secrets/finpro-uat', FILEX_SFTP_PORT: '22' });
       const prod = await applyProfile({ BATCHPREP_CONFIG_FILE: join(dir, 'config') }, { profile: 'production', cwd: dir });
-      expect(prod.env.FINPRO_BASE_URL).toBe('https://api.finpro.example');
+      expect(prod.FINPRO_BASE_URL).toBe('https://api.finpro.example');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

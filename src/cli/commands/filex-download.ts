@@ -26,14 +26,8 @@ interface DownloadArgs extends CommonArgs, SftpArgs {
   's3-endpoint'?: string;
 }
 
-// Transport settings from flags and environment; SFTP needs no REST credentials.
-async function transportOptions(args: DownloadArgs, ctx: CliContext) {
-  const { client, sftp } = await transportNeeds(args, ctx);
-  return { client, options: { via: args.via, sftp, endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal } };
-}
-
 async function downloadAllCmd(args: DownloadArgs, ctx: CliContext): Promise<number> {
-  const { client, options } = await transportOptions(args, ctx);
+  const { client, options } = await transportNeeds(args, ctx);
   const dir = resolve(ctx.cwd, args.output ?? '.');
   let current: ReturnType<typeof createProgress> | undefined;
   const results = await downloadFromFilex(client, args.path!, dir, {
@@ -113,7 +107,7 @@ export const filexDownloadCommand: BatchprepCommand<DownloadArgs> = {
           if (args.via !== 'rest') throw new BatchprepError(ErrorCode.UsageError, '--tracking downloads over REST');
           return downloadArchived(clientFor(args, ctx), checkTrackingId(args.tracking), out, { signal: ctx.signal, onProgress });
         }
-        const { client, options } = await transportOptions(args, ctx);
+        const { client, options } = await transportNeeds(args, ctx);
         return (await downloadFromFilex(client, args.path!, out, { ...options, onProgress }))[0]!;
       };
       const raw = args.output ?? '.';

@@ -42,8 +42,8 @@ export const filexLsCommand: BatchprepCommand<LsArgs> = {
       .example('$0 filex ls 0001/app1 --json', 'the sub-spaces document as JSON')
       .epilogue(`${FILEX_ENV_HELP}\n${EXIT_CODES_HELP}`),
   run: async (args, ctx) => {
-    const { client, sftp } = await transportNeeds(args, ctx);
-    const doc: FilexEntry = await listFilex(client, args.path ?? '', { via: args.via, sftp, endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal });
+    const { client, options } = await transportNeeds(args, ctx);
+    const doc: FilexEntry = await listFilex(client, args.path ?? '', options);
     if (args.json) {
       printJson(ctx, doc);
       return 0;

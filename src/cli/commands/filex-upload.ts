@@ -7,7 +7,7 @@ import { sftpOptionsFromEnv } from '../../submit/filex/config.js';
 import { checkFileName, parseFilexPath, FILE_NAME } from '../../submit/filex/names.js';
 import { openSource } from '../../submit/filex/source.js';
 import { spoolToTempFile } from '../../fs/spool.js';
-import { uploadToFilex, type UploadResult } from '../../submit/filex/api.js';
+import { uploadToFilex, type FilexTransportOptions, type UploadResult } from '../../submit/filex/api.js';
 import { waitForUpload } from '../../submit/filex/track.js';
 import { loadTransport, TRANSPORTS } from '../../submit/filex/transports/registry.js';
 import type { Via } from '../../submit/filex/transports/transport.js';
@@ -44,14 +44,19 @@ export function sftpOptions(args: SftpArgs & CommonArgs, ctx: CliContext): SftpO
 }
 
 /**
- * The REST client and SFTP settings the chosen transport needs, from flags and environment;
- * `wantClient` asks for the REST client even where the transport can do without it.
+ * The REST client the chosen transport needs and its transport options, from flags and
+ * environment (SFTP needs no REST credentials); `wantClient` asks for the REST client even
+ * where the transport can do without it.
  */
-export async function transportNeeds(args: CommonArgs & SftpArgs & { via: Via }, ctx: CliContext, wantClient = false): Promise<{ client?: FilexClient; sftp?: SftpOptions }> {
+export async function transportNeeds(
+  args: CommonArgs & SftpArgs & { via: Via; 's3-endpoint'?: string },
+  ctx: CliContext,
+  wantClient = false,
+): Promise<{ client?: FilexClient; options: FilexTransportOptions }> {
   const transport = await loadTransport(args.via);
   const sftp = transport.needsSftp ? sftpOptions(args, ctx) : undefined;
   const client = transport.needsClient || wantClient ? clientFor(args, ctx) : undefined;
-  return { client, sftp };
+  return { client, options: { via: args.via, sftp, endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT, signal: ctx.signal } };
 }
 
 interface UploadArgs extends CommonArgs, SftpArgs {
@@ -126,7 +131,7 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
     const path = { org: space.org!, app: space.app!, space: space.space!, name };
     // Check credentials and options before spooling or reading anything.
     // REST credentials serve SFTP too when present (the writable check) and --wait needs them.
-    const { client, sftp } = await transportNeeds(args, ctx, Boolean(args.wait || (ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD)));
+    const { client, options } = await transportNeeds(args, ctx, Boolean(args.wait || (ctx.env.FILEX_USERNAME && ctx.env.FILEX_PASSWORD)));
     if (fromStdin && args.resume) throw new BatchprepError(ErrorCode.UsageError, '--resume needs a file on disk, not stdin');
     // stdin has no size: spool it to a private temp file first so Content-Length is known.
     const cancelHint = fromStdin ? hintIfStdinIdle(ctx, 'the file to upload') : () => undefined;
@@ -139,15 +144,12 @@ export const filexUploadCommand: BatchprepCommand<UploadArgs> = {
       let result: UploadResult;
       try {
         result = await uploadToFilex(client, src.path, args.target, {
-          via: args.via,
+          ...options,
           name,
           meta,
           partSize,
           concurrency: args.concurrency,
           resume: args.resume,
-          endpoint: args['s3-endpoint'] ?? ctx.env.FILEX_S3_ENDPOINT,
-          sftp,
-          signal: ctx.signal,
           source: src,
           onProgress: (done, total) => progress.update(done, total),
           onNotice: (m) => say(ctx, `batchprep: ${m}`),
